@@ -1,0 +1,80 @@
+"""Settings per environment, read from environment variables.
+
+`Config` is what `make run` and production use; `TestConfig` is the suite's.
+Every value a deployment may change comes from the environment, so the same code
+runs on a laptop (SQLite) and in production (PostgreSQL, several app servers).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+class Config:
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # One clock: an ISO 8601 instant with offset fixes "now" for the whole portal
+    # (demo, tests, rehearsals). Empty means the real time.
+    PORTAL_NOW = _env("PORTAL_NOW")
+    TIMEZONE = "Europe/Rome"
+
+    LANGUAGES = ("it", "en")
+    BABEL_DEFAULT_LOCALE = "it"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    # Signed session cookie only (no server-side state): any number of app servers.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "0") == "1"
+    WTF_CSRF_TIME_LIMIT = None  # a form may stay open while an applicant works on it
+
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Who people write to; shown on the contacts, privacy and accessibility pages.
+    CONTACT_EMAIL = _env("CONTACT_EMAIL", "crowdfunding.civico@comune.milano.example")
+    CONTACT_PHONE = _env("CONTACT_PHONE", "020202")
+    CONTACT_ADDRESS = _env("CONTACT_ADDRESS", "Comune di Milano, Piazza della Scala 2, 20121 Milano")
+    DPO_EMAIL = _env("DPO_EMAIL", "dpo@comune.milano.example")
+    ACCESSIBILITY_EMAIL = _env("ACCESSIBILITY_EMAIL", "accessibilita@comune.milano.example")
+    SITE_URL = _env("SITE_URL", "http://127.0.0.1:5000")
+
+
+class DevConfig(Config):
+    """`make run`: SQLite in instance/, a fixed development key, the demo clock."""
+
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    PORTAL_NOW = _env("PORTAL_NOW", "2020-06-01T10:00:00+02:00")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
+    PORTAL_NOW = "2020-06-01T10:00:00+02:00"
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = True
+
+
+class ProdConfig(Config):
+    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "1") == "1"
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")
+
+
+CONFIGS = {"development": DevConfig, "production": ProdConfig, "testing": TestConfig}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by PORTAL_ENV (default: development)."""
+    return CONFIGS[_env("PORTAL_ENV", "development")]

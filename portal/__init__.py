@@ -1,0 +1,52 @@
+"""The Crowdfunding Civico portal: `create_app()` builds it."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from config import Config, config_from_env
+from portal import i18n
+from portal.extensions import babel, csrf, db, limiter, migrate
+
+
+class MissingSettingError(RuntimeError):
+    """Production refuses to start without the settings it cannot guess."""
+
+
+def create_app(config: type[Config] | None = None, overrides: dict | None = None) -> Flask:
+    config = config or config_from_env()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config)
+    if overrides:
+        app.config.update(overrides)
+    _check_required(app, config)
+
+    from portal import models  # noqa: F401 - registers the models for Alembic
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    i18n.init_app(app)
+
+    from portal import cli, errors, layout, security
+    from portal.blueprints import call, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(pages.root_bp)
+    app.register_blueprint(call.bp)
+    errors.init_app(app)
+    layout.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _check_required(app: Flask, config: type[Config]) -> None:
+    for name in getattr(config, "REQUIRED", ()):
+        env_name = "DATABASE_URL" if name == "SQLALCHEMY_DATABASE_URI" else name
+        if not os.environ.get(env_name):
+            raise MissingSettingError(f"{env_name} must be set in production")

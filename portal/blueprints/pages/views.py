@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.blueprints.pages import bp, root_bp
+from portal.clock import now
+from portal.extensions import db, limiter
+from portal.i18n import current_lang
+from portal.services.editions import current_edition
+from portal.services.overview import edition_overview
+
+# The text of each lives in templates/pages/content/<slug>.<lang>.html.
+CONTENT_PAGES = ("accessibility", "privacy", "legal", "cookies", "contacts")
+
+
+@root_bp.get("/")
+def choose_language():
+    lang = request.accept_languages.best_match(
+        current_app.config["LANGUAGES"], default=current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+    response = redirect(url_for("pages.home", lang=lang), code=302)
+    response.vary.add("Accept-Language")
+    return response
+
+
+@root_bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    """For load balancers: the app answers and the database too."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        current_app.logger.error("health check failed: %s", exc)
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.get("/")
+def home():
+    edition = current_edition()
+    overview = edition_overview(edition, now()) if edition else None
+    return render_template("pages/home.html", edition=edition, overview=overview)
+
+
+def _content_page(slug: str):
+    if slug not in CONTENT_PAGES:
+        abort(404)
+    return render_template("pages/content_page.html", slug=slug, lang=current_lang())
+
+
+@bp.get("/accessibilita")
+def accessibility():
+    return _content_page("accessibility")
+
+
+@bp.get("/privacy")
+def privacy():
+    return _content_page("privacy")
+
+
+@bp.get("/note-legali")
+def legal():
+    return _content_page("legal")
+
+
+@bp.get("/cookie")
+def cookies():
+    return _content_page("cookies")
+
+
+@bp.get("/contatti")
+def contacts():
+    return _content_page("contacts")

@@ -1,0 +1,113 @@
+"""Language in the URL (`/it/…`, `/en/…`) and locale-aware formatting.
+
+Italian is the source language. The language prefix is a URL value of every
+localised blueprint; a link built while reading English stays English.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel import Locale
+from flask import Flask, abort, current_app, g, request
+from flask_babel import format_currency, format_date, format_datetime, get_locale
+
+from portal.clock import to_rome
+
+LANG_PREFIXES = ("/it/", "/en/")
+
+
+def languages() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def current_lang() -> str:
+    return g.get("lang") or guess_lang()
+
+
+def guess_lang() -> str:
+    """The visitor's language from the path or Accept-Language; Italian by default."""
+    path = request.path if request else ""
+    for code in languages():
+        if path == f"/{code}" or path.startswith(f"/{code}/"):
+            return code
+    if not request:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(languages(), default=current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def select_locale() -> str:
+    return current_lang()
+
+
+def switch_url(lang: str) -> str:
+    """The same page in another language: same path and query, other prefix."""
+    path = request.path
+    for code in languages():
+        if path == f"/{code}" or path.startswith(f"/{code}/"):
+            path = f"/{lang}" + path[len(code) + 1 :]
+            break
+    else:
+        path = f"/{lang}/"
+    query = request.query_string.decode("latin-1")
+    return f"{path}?{query}" if query else path
+
+
+def init_app(app: Flask) -> None:
+    @app.url_value_preprocessor
+    def pull_lang(endpoint, values):
+        if values and "lang" in values:
+            g.lang = values.pop("lang")
+            if g.lang not in languages():
+                g.lang = None
+                abort(404)
+
+    @app.url_defaults
+    def add_lang(endpoint, values):
+        if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = current_lang()
+
+    app.jinja_env.filters.update(money=money, when=when, day=day, day_with_weekday=day_with_weekday, time=time)
+    app.jinja_env.globals.update(current_lang=current_lang, switch_url=switch_url)
+
+
+# --- formatting -----------------------------------------------------------------
+
+
+def money(cents: int | None, *, decimals: bool | None = None) -> str:
+    """`6000000` → "60.000 €" (it) / "€60,000" (en); cents shown only when there are any."""
+    if cents is None:
+        return ""
+    amount = Decimal(cents) / 100
+    if decimals is None:
+        decimals = cents % 100 != 0
+    if decimals:
+        return format_currency(amount, "EUR")
+    pattern = Locale.parse(str(get_locale())).currency_formats["standard"].pattern
+    whole = pattern.split(";")[0].replace(".00", "")
+    return format_currency(amount, "EUR", format=whole, currency_digits=False)
+
+
+def when(moment: datetime) -> str:
+    """"lunedì 15 giugno 2020, 16:00" in Europe/Rome."""
+    return format_datetime(moment, "EEEE d MMMM y, HH:mm")
+
+
+def day(value: date | datetime) -> str:
+    """"31 luglio 2020"."""
+    return format_date(_local_date(value), "d MMMM y")
+
+
+def day_with_weekday(value: date | datetime) -> str:
+    return format_date(_local_date(value), "EEEE d MMMM y")
+
+
+def time(moment: datetime) -> str:
+    return format_datetime(moment, "HH:mm")
+
+
+def _local_date(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        return to_rome(value).date()
+    return value

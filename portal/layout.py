@@ -1,0 +1,27 @@
+"""What every page's layout needs: the menu, the simulated clock notice, the current edition."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from portal.clock import fixed_now
+from portal.services.editions import current_edition
+
+MAIN_MENU = (
+    ("pages.home", _l("Home")),
+    ("call.edition_current", _l("Il bando")),
+    ("call.eligibility", _l("Puoi partecipare?")),
+    ("call.info_session", _l("Sessione informativa")),
+    ("pages.contacts", _l("Contatti")),
+)
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def layout_context() -> dict:
+        return {
+            "main_menu": MAIN_MENU,
+            "simulated_now": fixed_now(),
+            "current_edition": current_edition(),
+        }

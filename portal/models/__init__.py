@@ -1,0 +1,6 @@
+"""SQLAlchemy models, a module per aggregate. Importing this package registers them all."""
+
+from portal.models.edition import Edition
+from portal.models.event import Event, EventKind, Venue
+
+__all__ = ["Edition", "Event", "EventKind", "Venue"]

@@ -1,0 +1,100 @@
+"""An Edition is one call of the programme: every figure and date pages show."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.domain.eligibility import Criteria
+from portal.domain.match_funding import MatchRule
+from portal.extensions import db
+from portal.models.types import UTCDateTime
+
+
+class Edition(db.Model):
+    __tablename__ = "edition"
+    __table_args__ = (
+        sa.CheckConstraint("threshold_percent IS NULL OR threshold_percent BETWEEN 1 AND 100", name="threshold"),
+        sa.CheckConstraint("match_percent IS NULL OR match_percent BETWEEN 0 AND 100", name="match"),
+        sa.CheckConstraint("match_cap_cents IS NULL OR match_cap_cents >= 0", name="cap"),
+        sa.CheckConstraint("max_cost_cents IS NULL OR max_cost_cents > 0", name="max_cost"),
+        sa.CheckConstraint("budget_cents IS NULL OR budget_cents >= 0", name="budget"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    number: Mapped[int]  # 1 for the first edition, 2 for the second…
+    is_published: Mapped[bool] = mapped_column(default=True)
+
+    # Dates (instants, UTC). Applications are accepted while opens_at <= now < closes_at.
+    applications_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    applications_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Limits and the match rule. Nullable: for older editions some figures are unknown,
+    # and the pages say so instead of guessing.
+    max_cost_cents: Mapped[int | None]
+    max_duration_months: Mapped[int | None]
+    campaign_days: Mapped[int | None]
+    threshold_percent: Mapped[int | None]
+    match_percent: Mapped[int | None]
+    match_cap_cents: Mapped[int | None]
+    budget_cents: Mapped[int | None]
+    eligible_legal_forms: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    requires_non_profit: Mapped[bool] = mapped_column(default=True)
+    requires_seat_in_milan: Mapped[bool] = mapped_column(default=True)
+
+    # Who runs it.
+    department: Mapped[str | None] = mapped_column(sa.String(200))
+    platform_partner: Mapped[str | None] = mapped_column(sa.String(120))
+    training_partner: Mapped[str | None] = mapped_column(sa.String(120))
+    communication_partner: Mapped[str | None] = mapped_column(sa.String(200))
+    eu_programme: Mapped[str | None] = mapped_column(sa.String(200))
+
+    # Outcomes, where a source gives them (figures of a finished edition).
+    projects_selected: Mapped[int | None]
+    campaigns_online: Mapped[int | None]
+    campaigns_cofunded: Mapped[int | None]
+    crowd_raised_cents: Mapped[int | None]
+    comune_granted_cents: Mapped[int | None]
+    results_source_url: Mapped[str | None] = mapped_column(sa.String(500))
+
+    # The edition's own words, per language (each edition has its own context).
+    focus_it: Mapped[str | None] = mapped_column(sa.Text)
+    focus_en: Mapped[str | None] = mapped_column(sa.Text)
+
+    events: Mapped[list[Event]] = relationship(  # noqa: F821 - resolved by SQLAlchemy
+        back_populates="edition", order_by="Event.starts_at"
+    )
+
+    @property
+    def has_match_rule(self) -> bool:
+        return None not in (self.threshold_percent, self.match_percent, self.match_cap_cents)
+
+    @property
+    def match_rule(self) -> MatchRule:
+        if not self.has_match_rule:
+            raise LookupError(f"edition {self.year} has no complete match rule")
+        return MatchRule(
+            threshold_percent=self.threshold_percent,
+            match_percent=self.match_percent,
+            cap_cents=self.match_cap_cents,
+            max_cost_cents=self.max_cost_cents,
+        )
+
+    @property
+    def criteria(self) -> Criteria:
+        return Criteria(
+            eligible_legal_forms=frozenset(self.eligible_legal_forms or ()),
+            requires_non_profit=self.requires_non_profit,
+            requires_seat_in_milan=self.requires_seat_in_milan,
+            max_duration_months=self.max_duration_months,
+            max_cost_cents=self.max_cost_cents,
+        )
+
+    def focus(self, lang: str) -> str | None:
+        return self.focus_en if lang == "en" and self.focus_en else self.focus_it
+
+    def __repr__(self) -> str:
+        return f"<Edition {self.year}>"

@@ -1,0 +1,64 @@
+"""Events: the info session and, later, each lesson of the course."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.types import UTCDateTime
+
+
+class EventKind(enum.Enum):
+    INFO_SESSION = "info_session"
+    LESSON = "lesson"
+
+
+class Venue(enum.Enum):
+    YOUTUBE = "youtube"
+    ZOOM = "zoom"
+    IN_PERSON = "in_person"
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int | None] = mapped_column(sa.ForeignKey("edition.id"), index=True)
+    kind: Mapped[EventKind] = mapped_column(sa.Enum(EventKind, native_enum=False, length=20))
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    position: Mapped[int | None]  # lesson number within the course
+
+    title_it: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200))
+    summary_it: Mapped[str | None] = mapped_column(sa.Text)
+    summary_en: Mapped[str | None] = mapped_column(sa.Text)
+
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    venue: Mapped[Venue] = mapped_column(sa.Enum(Venue, native_enum=False, length=20))
+    # Where people follow it live. Public for a stream; lessons keep theirs private.
+    join_url: Mapped[str | None] = mapped_column(sa.String(500))
+    is_join_url_public: Mapped[bool] = mapped_column(default=True)
+    recording_url: Mapped[str | None] = mapped_column(sa.String(500))
+    capacity: Mapped[int | None]
+    # [{"name": ..., "role_it": ..., "role_en": ...}]
+    speakers: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
+
+    edition: Mapped[Edition | None] = relationship(back_populates="events")  # noqa: F821
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_it
+
+    def summary(self, lang: str) -> str | None:
+        return self.summary_en if lang == "en" and self.summary_en else self.summary_it
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"

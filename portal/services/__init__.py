@@ -1,0 +1,1 @@
+"""Operations on the data: one function per user action, one commit each."""
