@@ -8,6 +8,7 @@ from flask import Flask
 
 from config import Config, config_from_env
 from portal import i18n
+from portal.clock import parse_fixed_now
 from portal.extensions import babel, csrf, db, limiter, migrate
 
 
@@ -22,6 +23,8 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     if overrides:
         app.config.update(overrides)
     _check_required(app, config)
+    if app.config.get("PORTAL_NOW"):
+        parse_fixed_now(app.config["PORTAL_NOW"])  # a malformed clock stops the start, not a request
 
     from portal import models  # noqa: F401 - registers the models for Alembic
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g
+from flask import g
 
 from portal.extensions import db
 from portal.models import Edition, Event, EventKind

@@ -88,10 +88,21 @@ EVENTS: list[dict[str, Any]] = [
                 "role_it": "Assessora al Lavoro, Commercio e Risorse umane",
                 "role_en": "Councillor for Labour, Commerce and Human Resources",
             },
-            {"name": "Gabriele Rabaiotti", "role_it": "Assessore del Comune di Milano", "role_en": "Councillor, Comune di Milano"},
-            {"name": "Produzioni dal Basso", "role_it": "partner tecnico, piattaforma di crowdfunding",
-             "role_en": "technical partner, crowdfunding platform"},
-            {"name": "Ginger Crowdfunding", "role_it": "partner tecnico, formazione", "role_en": "technical partner, training"},
+            {
+                "name": "Gabriele Rabaiotti",
+                "role_it": "Assessore del Comune di Milano",
+                "role_en": "Councillor, Comune di Milano",
+            },
+            {
+                "name": "Produzioni dal Basso",
+                "role_it": "partner tecnico, piattaforma di crowdfunding",
+                "role_en": "technical partner, crowdfunding platform",
+            },
+            {
+                "name": "Ginger Crowdfunding",
+                "role_it": "partner tecnico, formazione",
+                "role_en": "technical partner, training",
+            },
         ],
     },
     {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from portal.domain import DomainError
@@ -20,7 +21,7 @@ LEGAL_FORM_LABELS = {
     "persona_fisica": _l("Persona fisica o gruppo informale"),
     "altro": _l("Altro"),
 }
-YES_NO = (("si", _l("Sì")), ("no", _l("No")))
+YES_NO = [SelectChoice("si", _l("Sì")), SelectChoice("no", _l("No"))]
 
 AMOUNT_ERRORS = {
     "empty": _l("Inserisci il costo del progetto in euro, ad esempio 20.000"),
@@ -66,7 +67,7 @@ class CostForm(GetForm):
 class EligibilityForm(GetForm):
     forma = RadioField(
         _l("Forma giuridica dell'organizzazione"),
-        choices=[(code, LEGAL_FORM_LABELS[code]) for code in LEGAL_FORMS],
+        choices=[SelectChoice(code, LEGAL_FORM_LABELS[code]) for code in LEGAL_FORMS],
         invalid_choice_message=_l("Scegli la forma giuridica dell'organizzazione"),
     )
     non_profit = RadioField(

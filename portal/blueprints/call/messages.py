@@ -8,6 +8,7 @@ from portal.blueprints.call.forms import LEGAL_FORM_LABELS
 from portal.domain.eligibility import Failure
 from portal.i18n import money
 
+
 def legal_forms_text(codes: list[str]) -> str:
     return ", ".join(str(LEGAL_FORM_LABELS[code]).lower() for code in codes if code in LEGAL_FORM_LABELS)
 

@@ -1,0 +1,74 @@
+# Crowdfunding Civico portal — the two commands a newcomer needs:
+#   make run    set up, migrate, load the demo data, serve on http://127.0.0.1:5000
+#   make test   install what the tests need and run the whole suite (SQLite, PostgreSQL, Chromium)
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+export PORTAL_ENV ?= development
+
+.PHONY: run test test-sqlite test-postgres system-deps node-deps translations translations-check assets lint clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-run: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed-run
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+instance:
+	mkdir -p instance
+
+## make run: the portal on SQLite with the demo clock (1 June 2020, 10:00 Rome); PORTAL_NOW= for real time.
+run: $(VENV)/.installed-run | instance
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## make test: everything the suite needs, then the suite on SQLite and on PostgreSQL.
+test: system-deps node-deps $(VENV)/.installed-dev
+	$(MAKE) --no-print-directory lint translations-check
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: $(VENV)/.installed-dev
+	@echo "== suite on SQLite =="
+	PORTAL_ENV=testing TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed-dev
+	@echo "== suite on PostgreSQL =="
+	PORTAL_ENV=testing scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+
+system-deps:
+	scripts/system-deps.sh
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+node-deps: node_modules/.package-lock.json
+
+## Translations (Italian is the source language): extract, merge into en, compile.
+translations: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d translations --statistics
+
+translations-check: $(VENV)/.installed-dev
+	$(BIN)/pytest -q tests/unit/test_translations.py
+
+## Front-end assets (Bootstrap Italia subset, Titillium Web, htmx) are vendored; rebuild with:
+assets: node-deps
+	scripts/build_assets.sh
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, what the test suite needs and the machine lacks:
+# Chromium (browser tests), PostgreSQL (the second database), a JRE (Nu Html Checker),
+# Node.js and npm (axe-core and vnu-jar, pinned in package-lock.json).
+set -euo pipefail
+
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v java >/dev/null || need+=(default-jre-headless)
+command -v npm >/dev/null || need+=(nodejs npm)
+command -v msgfmt >/dev/null || true
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+echo "system packages to install: ${need[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "system packages: installed ${need[*]}"

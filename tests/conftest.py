@@ -1,0 +1,85 @@
+"""Fixtures shared by every layer of the suite.
+
+The database is the one in TEST_DATABASE_URL (PostgreSQL in `make test`'s second
+run) or a temporary SQLite file. Its schema is built once per session by Alembic
+from empty, as in production; each test starts from the real editions and events.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from config import TestConfig
+from portal import create_app
+from portal.extensions import db
+from portal.services.seed import seed_editions
+
+
+def _database_url(tmp_dir: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'portal-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    app = create_app(TestConfig, overrides={"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        _drop_everything()
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _drop_everything()
+        db.engine.dispose()
+
+
+def _drop_everything() -> None:
+    """Leave no trace between runs on a reused server."""
+    db.session.remove()
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture
+def data(app):
+    """Every test starts from the seeded editions, with the default test clock."""
+    app.config["PORTAL_NOW"] = TestConfig.PORTAL_NOW
+    with app.app_context():
+        _empty_tables()
+        seed_editions()
+    yield
+    with app.app_context():
+        db.session.remove()
+
+
+def _empty_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def at(app):
+    """Set the portal's clock: `at("2020-06-03T15:45:00+02:00")`."""
+
+    def set_clock(moment: str) -> None:
+        app.config["PORTAL_NOW"] = moment
+
+    return set_clock

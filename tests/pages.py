@@ -1,0 +1,46 @@
+"""Every page of the portal in every state worth checking, for the web, browser and HTML tests.
+
+Each case is (id, clock, path). The clock is a PORTAL_NOW value: the same page is
+checked before, during and after the moments that change it.
+"""
+
+from __future__ import annotations
+
+OPEN = "2020-06-01T10:00:00+02:00"  # call open, info session in two days
+INFO_LIVE = "2020-06-03T15:45:00+02:00"
+COURSE_RUNNING = "2020-06-16T10:00:00+02:00"  # info session past, course in progress
+LAST_DAY = "2020-07-31T23:00:00+02:00"
+CLOSED = "2020-08-01T00:00:00+02:00"
+
+ELIGIBLE = "forma=associazione&non_profit=si&sede_milano=si&durata=12&costo=20.000"
+NOT_ELIGIBLE = "forma=societa&non_profit=no&sede_milano=no&durata=18&costo=150.000"
+
+CASES: list[tuple[str, str, str]] = []
+for lang in ("it", "en"):
+    CASES += [
+        (f"home-{lang}", OPEN, f"/{lang}/"),
+        (f"home-info-live-{lang}", INFO_LIVE, f"/{lang}/"),
+        (f"home-closed-{lang}", CLOSED, f"/{lang}/"),
+        (f"call-{lang}", OPEN, f"/{lang}/bando/2020"),
+        (f"call-last-day-{lang}", LAST_DAY, f"/{lang}/bando/2020"),
+        (f"call-closed-{lang}", CLOSED, f"/{lang}/bando/2020"),
+        (f"call-result-{lang}", OPEN, f"/{lang}/bando/2020?costo=20.000"),
+        (f"call-error-{lang}", OPEN, f"/{lang}/bando/2020?costo=abc"),
+        (f"call-over-{lang}", OPEN, f"/{lang}/bando/2020?costo=150.000"),
+        (f"call-2016-{lang}", OPEN, f"/{lang}/bando/2016"),
+        (f"eligibility-{lang}", OPEN, f"/{lang}/bando/verifica-requisiti"),
+        (f"eligibility-ok-{lang}", OPEN, f"/{lang}/bando/verifica-requisiti?{ELIGIBLE}"),
+        (f"eligibility-ko-{lang}", OPEN, f"/{lang}/bando/verifica-requisiti?{NOT_ELIGIBLE}"),
+        (f"eligibility-errors-{lang}", OPEN, f"/{lang}/bando/verifica-requisiti?durata=abc"),
+        (f"info-upcoming-{lang}", OPEN, f"/{lang}/eventi/sessione-informativa-2020"),
+        (f"info-live-{lang}", INFO_LIVE, f"/{lang}/eventi/sessione-informativa-2020"),
+        (f"info-past-{lang}", COURSE_RUNNING, f"/{lang}/eventi/sessione-informativa-2020"),
+        (f"accessibility-{lang}", OPEN, f"/{lang}/accessibilita"),
+        (f"privacy-{lang}", OPEN, f"/{lang}/privacy"),
+        (f"legal-{lang}", OPEN, f"/{lang}/note-legali"),
+        (f"cookies-{lang}", OPEN, f"/{lang}/cookie"),
+        (f"contacts-{lang}", OPEN, f"/{lang}/contatti"),
+        (f"not-found-{lang}", OPEN, f"/{lang}/pagina-che-non-esiste"),
+    ]
+
+NOT_FOUND_IDS = {"not-found-it", "not-found-en"}

@@ -1,0 +1,38 @@
+"""What operators rely on: the demo loader, the clock setting, production settings."""
+
+import pytest
+
+from config import ProdConfig, TestConfig
+from portal import MissingSettingError, create_app
+from portal.clock import ClockConfigError
+from portal.extensions import db
+from portal.models import Edition, Event
+
+
+def counts(app):
+    with app.app_context():
+        return (
+            db.session.scalar(db.select(db.func.count()).select_from(Edition)),
+            db.session.scalar(db.select(db.func.count()).select_from(Event)),
+        )
+
+
+def test_seed_demo_twice_changes_nothing(app, runner):
+    before = counts(app)
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    runner.invoke(args=["seed-demo"])
+    assert counts(app) == before == (2, 4)
+
+
+@pytest.mark.parametrize("value", ["2020-06-01T10:00:00", "yesterday"])
+def test_a_malformed_clock_stops_the_start(value):
+    with pytest.raises(ClockConfigError):
+        create_app(TestConfig, overrides={"PORTAL_NOW": value})
+
+
+def test_production_refuses_to_start_without_a_secret(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    with pytest.raises(MissingSettingError):
+        create_app(ProdConfig)
