@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 export PORTAL_ENV ?= development
+# The demo's clock; `make run PORTAL_NOW=` runs on the real time.
+export PORTAL_NOW ?= 2020-06-01T10:00:00+02:00
 
 .PHONY: run test test-sqlite test-postgres system-deps node-deps translations translations-check assets lint clean
 

@@ -55,7 +55,8 @@ class DevConfig(Config):
     """`make run`: SQLite in instance/, a fixed development key, the demo clock."""
 
     SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
-    PORTAL_NOW = _env("PORTAL_NOW", "2020-06-01T10:00:00+02:00")
+    # Unset: the demo date. Set but empty (`make run PORTAL_NOW=`): the real time.
+    PORTAL_NOW = os.environ.get("PORTAL_NOW", "2020-06-01T10:00:00+02:00") or None
 
 
 class TestConfig(Config):

@@ -1,0 +1,40 @@
+"""First load of any page ≤ 150 KB gzipped: HTML, CSS, JavaScript and every font the CSS declares."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.pages import CASES
+
+STATIC = Path(__file__).resolve().parents[2] / "portal" / "static"
+BUDGET = 150 * 1024
+
+
+def gzipped(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=9))
+
+
+def first_load_bytes(client, path: str) -> dict[str, int]:
+    html = client.get(path).data
+    sizes = {path: gzipped(html)}
+    for asset in re.findall(rb'(?:href|src)="/static/([^"]+\.(?:css|js))"', html):
+        sizes[asset.decode()] = gzipped((STATIC / asset.decode()).read_bytes())
+    for css in [name for name in sizes if name.endswith(".css")]:
+        for font in set(re.findall(r"url\(([^)]+\.woff2)\)", (STATIC / css).read_text())):
+            font_path = (STATIC / Path(css).parent / font.strip("'\"")).resolve()
+            sizes[font_path.name] = font_path.stat().st_size  # woff2 is already compressed
+    return sizes
+
+
+@pytest.mark.parametrize(
+    ("case", "clock", "path"), CASES[: len(CASES) // 2], ids=[c[0] for c in CASES[: len(CASES) // 2]]
+)
+def test_first_load_fits_the_budget(client, at, case, clock, path):
+    at(clock)
+    sizes = first_load_bytes(client, path)
+    total = sum(sizes.values())
+    assert total <= BUDGET, f"{total / 1024:.1f} KB: {sizes}"
