@@ -90,12 +90,12 @@ def money(cents: int | None, *, decimals: bool | None = None) -> str:
 
 
 def when(moment: datetime) -> str:
-    """"lunedì 15 giugno 2020, 16:00" in Europe/Rome."""
+    """ "lunedì 15 giugno 2020, 16:00" in Europe/Rome."""
     return format_datetime(moment, "EEEE d MMMM y, HH:mm")
 
 
 def day(value: date | datetime) -> str:
-    """"31 luglio 2020"."""
+    """ "31 luglio 2020"."""
     return format_date(_local_date(value), "d MMMM y")
 
 
