@@ -71,7 +71,7 @@ def test_htmx_gets_the_fragment_and_the_announcement(client):
     html = squeeze(response)
     assert "<html" not in html and "<form" in html
     assert figures(html) == ("8.000 €", "12.000 €")
-    assert 'hx-swap-oob="innerHTML:#calculator-status"' in html
+    assert 'data-hx-swap-oob="innerHTML:#calculator-status"' in html
     assert "Da raccogliere: 8.000 €. Contributo del Comune: 12.000 €." in html
     assert "HX-Request" in response.headers["Vary"]
 

@@ -69,5 +69,5 @@ def test_htmx_gets_the_form_and_verdict_with_an_announcement(client):
     html = squeeze(response)
     assert "<html" not in html
     assert "Non puoi partecipare: 5 requisiti non sono soddisfatti." in html
-    assert 'hx-swap-oob="innerHTML:#checker-status"' in html
+    assert 'data-hx-swap-oob="innerHTML:#checker-status"' in html
     assert "HX-Request" in response.headers["Vary"]
