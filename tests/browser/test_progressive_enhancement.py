@@ -64,7 +64,7 @@ def test_eligibility_with_javascript(page, live_server):
     page.goto(f"{live_server}/it/bando/verifica-requisiti")
     page.evaluate("window.__notReloaded = true")
     answer_eligibility(page, form="Associazione", cost="20.000")
-    expect(page.get_by_role("heading", name="Puoi partecipare")).to_be_visible()
+    expect(page.get_by_role("heading", name="Puoi partecipare", exact=True)).to_be_visible()
     expect(page.locator("#checker-status")).to_have_text("Puoi partecipare.")
     assert page.evaluate("window.__notReloaded") is True
     expect(page).to_have_url(re.compile(r"forma=associazione"))
