@@ -36,3 +36,13 @@ def test_production_refuses_to_start_without_a_secret(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     with pytest.raises(MissingSettingError):
         create_app(ProdConfig)
+
+
+def test_the_migrations_match_the_models(app):
+    """A model change without its Alembic revision fails here, on SQLite and PostgreSQL alike."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
