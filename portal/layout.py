@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.clock import fixed_now
+from portal.extensions import db
 from portal.services.editions import current_edition
 
 MAIN_MENU = (
@@ -23,5 +25,14 @@ def init_app(app: Flask) -> None:
         return {
             "main_menu": MAIN_MENU,
             "simulated_now": fixed_now(),
-            "current_edition": current_edition(),
+            "current_edition": _edition_for_layout(),
         }
+
+
+def _edition_for_layout():
+    """The footer's edition; an error page must render even when the database is down."""
+    try:
+        return current_edition()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None

@@ -87,3 +87,17 @@ def test_the_simulated_clock_is_announced_only_when_the_clock_is_fixed(client, a
     assert "Data simulata" in client.get("/it/").get_data(as_text=True)
     at("")
     assert "Data simulata" not in client.get("/it/").get_data(as_text=True)
+
+
+def test_the_error_page_renders_even_when_the_database_is_down(app, client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr("portal.services.editions.db.session.execute", unreachable)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client.get("/it/")
+    assert response.status_code == 500
+    assert "Si è verificato un errore" in response.get_data(as_text=True)
+    assert client.get("/healthz").status_code == 503
