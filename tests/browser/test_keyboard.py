@@ -32,3 +32,20 @@ def test_language_switch_keeps_the_page(page, live_server):
     page.get_by_role("link", name="EN – English").click()
     expect(page).to_have_url(f"{live_server}/en/bando/2020?costo=20.000")
     expect(page.locator("#calc-comune")).to_have_text("€12,000")
+
+
+def test_the_menu_opens_without_javascript_on_a_phone(page_without_js, live_server):
+    page = page_without_js
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/it/")
+    menu_link = page.get_by_role("navigation", name="Menu principale").get_by_role("link", name="Il bando")
+    expect(menu_link).to_be_hidden()
+    page.get_by_text("Menu", exact=True).click()
+    expect(menu_link).to_be_visible()
+    menu_link.click()
+    expect(page).to_have_url(f"{live_server}/it/bando/2020")
+
+
+def test_the_menu_is_always_open_on_a_desktop(page, live_server):
+    page.goto(f"{live_server}/en/")
+    expect(page.get_by_role("navigation", name="Main menu").get_by_role("link", name="The call")).to_be_visible()
