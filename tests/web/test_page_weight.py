@@ -24,8 +24,10 @@ def first_load_bytes(client, path: str) -> dict[str, int]:
     for asset in re.findall(rb'(?:href|src)="/static/([^"]+\.(?:css|js))"', html):
         sizes[asset.decode()] = gzipped((STATIC / asset.decode()).read_bytes())
     for css in [name for name in sizes if name.endswith(".css")]:
-        for font in set(re.findall(r"url\(([^)]+\.woff2)\)", (STATIC / css).read_text())):
-            font_path = (STATIC / Path(css).parent / font.strip("'\"")).resolve()
+        fonts = set(re.findall(r"url\(['\"]?([^)'\"]+\.woff2)['\"]?\)", (STATIC / css).read_text()))
+        assert fonts, "the stylesheet declares no web font: is Titillium Web missing?"
+        for font in fonts:
+            font_path = (STATIC / Path(css).parent / font).resolve()
             sizes[font_path.name] = font_path.stat().st_size  # woff2 is already compressed
     return sizes
 
