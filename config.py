@@ -50,6 +50,18 @@ class Config:
     ACCESSIBILITY_EMAIL = _env("ACCESSIBILITY_EMAIL", "accessibilita@comune.milano.example")
     SITE_URL = _env("SITE_URL", "http://127.0.0.1:5000")
 
+    # E-mail leaves through the outbox (`flask send-mail`): "smtp", or "file" (.eml in MAIL_DIR).
+    MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = _env("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(_env("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _env("MAIL_USE_TLS", "0") == "1"
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_TIMEOUT = 10
+    MAIL_SENDER = _env("MAIL_SENDER", "Crowdfunding Civico <noreply@comune.milano.example>")
+    MAIL_DOMAIN = _env("MAIL_DOMAIN", "crowdfunding-civico.comune.milano.example")
+    MAIL_DIR = _env("MAIL_DIR", str(BASE_DIR / "instance" / "mail"))
+
 
 class DevConfig(Config):
     """`make run`: SQLite in instance/, a fixed development key, the demo clock."""
@@ -57,6 +69,8 @@ class DevConfig(Config):
     SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
     # Unset: the demo date. Set but empty (`make run PORTAL_NOW=`): the real time.
     PORTAL_NOW = os.environ.get("PORTAL_NOW", "2020-06-01T10:00:00+02:00") or None
+    # The demo keeps every e-mail as a file a person can open: instance/mail/*.eml
+    MAIL_BACKEND = _env("MAIL_BACKEND", "file")
 
 
 class TestConfig(Config):
