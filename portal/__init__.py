@@ -36,11 +36,12 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     i18n.init_app(app)
 
     from portal import cli, errors, layout, security
-    from portal.blueprints import call, pages
+    from portal.blueprints import call, courses, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(pages.root_bp)
     app.register_blueprint(call.bp)
+    app.register_blueprint(courses.bp)
     errors.init_app(app)
     layout.init_app(app)
     security.init_app(app)

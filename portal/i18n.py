@@ -68,7 +68,9 @@ def init_app(app: Flask) -> None:
         if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
             values["lang"] = current_lang()
 
-    app.jinja_env.filters.update(money=money, when=when, day=day, day_with_weekday=day_with_weekday, time=time)
+    app.jinja_env.filters.update(
+        money=money, when=when, day=day, day_with_weekday=day_with_weekday, time=time, month_year=month_year
+    )
     app.jinja_env.globals.update(current_lang=current_lang, switch_url=switch_url)
 
 
@@ -101,6 +103,11 @@ def day(value: date | datetime) -> str:
 
 def day_with_weekday(value: date | datetime) -> str:
     return format_date(_local_date(value), "EEEE d MMMM y")
+
+
+def month_year(value: date | datetime) -> str:
+    """ "Giugno 2020" / "June 2020"."""
+    return format_date(_local_date(value), "LLLL y").capitalize()
 
 
 def time(moment: datetime) -> str:

@@ -15,6 +15,7 @@ MAIN_MENU = (
     ("call.edition_current", _l("Il bando")),
     ("call.eligibility", _l("Puoi partecipare?")),
     ("call.info_session", _l("Sessione informativa")),
+    ("courses.calendar_page", _l("Calendario")),
     ("pages.contacts", _l("Contatti")),
 )
 

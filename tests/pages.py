@@ -11,6 +11,7 @@ INFO_LIVE = "2020-06-03T15:45:00+02:00"
 COURSE_RUNNING = "2020-06-16T10:00:00+02:00"  # info session past, course in progress
 LAST_DAY = "2020-07-31T23:00:00+02:00"
 CLOSED = "2020-08-01T00:00:00+02:00"
+COURSE_AHEAD = "2020-06-10T10:00:00+02:00"
 
 ELIGIBLE = "forma=associazione&non_profit=si&sede_milano=si&durata=12&costo=20.000"
 NOT_ELIGIBLE = "forma=societa&non_profit=no&sede_milano=no&durata=18&costo=150.000"
@@ -35,6 +36,11 @@ for lang in ("it", "en"):
         (f"info-upcoming-{lang}", OPEN, f"/{lang}/eventi/sessione-informativa-2020"),
         (f"info-live-{lang}", INFO_LIVE, f"/{lang}/eventi/sessione-informativa-2020"),
         (f"info-past-{lang}", COURSE_RUNNING, f"/{lang}/eventi/sessione-informativa-2020"),
+        (f"calendar-{lang}", COURSE_AHEAD, f"/{lang}/calendario"),
+        (f"calendar-running-{lang}", COURSE_RUNNING, f"/{lang}/calendario"),
+        (f"register-{lang}", COURSE_AHEAD, f"/{lang}/calendario/iscrizione"),
+        (f"register-closed-{lang}", CLOSED, f"/{lang}/calendario/iscrizione"),
+        (f"lesson-{lang}", COURSE_AHEAD, f"/{lang}/eventi/corso-2020-lezione-2"),
         (f"accessibility-{lang}", OPEN, f"/{lang}/accessibilita"),
         (f"privacy-{lang}", OPEN, f"/{lang}/privacy"),
         (f"legal-{lang}", OPEN, f"/{lang}/note-legali"),

@@ -108,6 +108,8 @@ EVENTS: list[dict[str, Any]] = [
     {
         "year": 2020,
         "slug": "corso-2020-lezione-1",
+        "join_url": "https://zoom.example/j/crowdfunding-civico-2020-lezione-1",  # demo link: staff set the real one
+        "capacity": 100,  # demo figure: staff set each lesson's capacity
         "kind": EventKind.LESSON,
         "position": 1,
         "title_it": "Le opportunità del crowdfunding: come e perché progettare una campagna",
@@ -121,6 +123,8 @@ EVENTS: list[dict[str, Any]] = [
     {
         "year": 2020,
         "slug": "corso-2020-lezione-2",
+        "join_url": "https://zoom.example/j/crowdfunding-civico-2020-lezione-2",  # demo link: staff set the real one
+        "capacity": 100,  # demo figure: staff set each lesson's capacity
         "kind": EventKind.LESSON,
         "position": 2,
         "title_it": "Ogni campagna è una storia speciale: scriverla, girare un video, organizzare le ricompense",
@@ -134,6 +138,8 @@ EVENTS: list[dict[str, Any]] = [
     {
         "year": 2020,
         "slug": "corso-2020-lezione-3",
+        "join_url": "https://zoom.example/j/crowdfunding-civico-2020-lezione-3",  # demo link: staff set the real one
+        "capacity": 100,  # demo figure: staff set each lesson's capacity
         "kind": EventKind.LESSON,
         "position": 3,
         "title_it": "Non solo raccolta fondi: i canali e il piano editoriale per promuovere una campagna",

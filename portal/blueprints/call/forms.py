@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
@@ -48,7 +50,7 @@ class WholeMonths:
         field.months = None
         if not raw:
             raise ValidationError(str(_l("Inserisci la durata del progetto in mesi, ad esempio 12")))
-        if not raw.isdigit() or len(raw) > 4:
+        if not re.fullmatch(r"[0-9]{1,4}", raw):  # str.isdigit() accepts '²'
             raise ValidationError(str(_l("Scrivi la durata come numero intero di mesi, ad esempio 12")))
         if not 1 <= int(raw) <= 120:
             raise ValidationError(str(_l("La durata deve essere tra 1 e 120 mesi")))

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal.blueprints.courses import bp
+from portal.blueprints.courses.forms import RegistrationForm
+from portal.clock import ROME, now
+from portal.domain import DomainError
+from portal.domain.ics import CalendarEntry, build_calendar
+from portal.i18n import current_lang
+from portal.rendering import render_page
+from portal.services import registrations
+from portal.services.calendar import calendar
+from portal.services.editions import current_edition
+from portal.services.registration_mail import calendar_attachment
+
+
+def _calendar_or_404():
+    edition = current_edition() or abort(404)
+    return edition, calendar(edition, now())
+
+
+@bp.get("/calendario")
+def calendar_page():
+    edition, items = _calendar_or_404()
+    return render_template("courses/calendar.html", edition=edition, items=items)
+
+
+@bp.get("/calendario.ics")
+def calendar_feed():
+    edition, items = _calendar_or_404()
+    lang = current_lang()
+    entries = [
+        CalendarEntry(
+            uid=f"event-{item.event.id}@crowdfunding-civico",
+            summary=item.event.title(lang),
+            starts_at=item.event.starts_at,
+            ends_at=item.event.ends_at,
+            url=url_for("call.event", slug=item.event.slug, _external=True),
+            # Private join links (Zoom) never go in a public feed.
+            location=item.event.join_url if item.event.is_join_url_public and item.event.join_url else "",
+        )
+        for item in items
+    ]
+    body = build_calendar(entries, stamp=now(), tz=ROME, name=_("Crowdfunding Civico %(year)s", year=edition.year))
+    return Response(body, mimetype="text/calendar")
+
+
+@bp.route("/calendario/iscrizione", methods=["GET", "POST"])
+def register():
+    edition, items = _calendar_or_404()
+    open_items = [item for item in items if item.takes_registrations]
+    form = RegistrationForm()
+    form.lezioni.choices = [(item.event.id, item.event.title(current_lang())) for item in open_items]
+    preselected = request.args.get("lezione", type=int)
+    if request.method == "GET" and preselected is not None:
+        form.lezioni.data = [preselected]
+    outcome = None
+    if form.validate_on_submit():
+        sign_up = registrations.SignUp(
+            name=form.nome.data,
+            email=form.email.data,
+            organisation=form.organizzazione.data,
+            lang=current_lang(),
+            event_ids=tuple(form.lezioni.data),
+        )
+        outcome = registrations.register(sign_up, now())
+    return render_page(
+        "courses/register.html",
+        blocks=("registration", "registration_status"),
+        edition=edition,
+        items=open_items,
+        form=form,
+        outcome=outcome,
+        page_has_errors=bool(form.errors),
+    )
+
+
+def _registrant_or_404(token: str):
+    return registrations.registrant_by_token(token) or abort(404)
+
+
+@bp.get("/iscrizioni/<token>")
+def personal(token: str):
+    registrant = _registrant_or_404(token)
+    response = Response(render_template("courses/personal.html", registrant=registrant, now=now()))
+    # A secret link: not cached by shared caches, not leaked to other sites.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/iscrizioni/<token>/<int:registration_id>/annulla")
+def cancel(token: str, registration_id: int):
+    registrant = _registrant_or_404(token)
+    try:
+        registrations.cancel(registrant, registration_id, now())
+    except DomainError as error:
+        if error.code == "not_found":
+            abort(404)
+        flash(_("La lezione è già iniziata: non è più possibile annullare l'iscrizione."), "warning")
+    else:
+        flash(_("Iscrizione annullata."), "success")
+    return redirect(url_for("courses.personal", token=token))
+
+
+@bp.get("/iscrizioni/<token>.ics")
+def personal_calendar(token: str):
+    registrant = _registrant_or_404(token)
+    confirmed = [r for r in registrant.registrations if r.status.value == "confirmed"]
+    if not confirmed:
+        abort(404)
+    attachment = calendar_attachment(confirmed, now(), current_lang())
+    return Response(
+        attachment["content"],
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": 'attachment; filename="crowdfunding-civico.ics"',
+            "Cache-Control": "private, no-store",
+        },
+    )

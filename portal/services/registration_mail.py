@@ -1,0 +1,82 @@
+"""The e-mails of course registrations, in the registrant's language, with calendar files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from portal.clock import ROME
+from portal.domain.ics import CalendarEntry, build_calendar
+from portal.domain.registration import RegistrationStatus
+from portal.models import Registration
+from portal.services import mail
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for an e-mail: no request to borrow the host from, so SITE_URL gives it."""
+    site = urlsplit(current_app.config["SITE_URL"])
+    adapter = current_app.url_map.bind(site.netloc, url_scheme=site.scheme, script_name=site.path or "/")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def calendar_attachment(registrations: list[Registration], now: datetime, lang: str) -> dict[str, str]:
+    """One VEVENT per lesson, with the join link only the registrant receives."""
+    host = urlsplit(current_app.config["SITE_URL"]).hostname
+    entries = [
+        CalendarEntry(
+            uid=f"event-{r.event.id}-registration-{r.id}@{host}",
+            summary=r.event.title(lang),
+            starts_at=r.event.starts_at,
+            ends_at=r.event.ends_at,
+            description=r.event.join_url or "",
+            location=r.event.join_url or "",
+            url=absolute_url("call.event", lang=lang, slug=r.event.slug),
+        )
+        for r in registrations
+    ]
+    content = build_calendar(entries, stamp=now, tz=ROME, name=_("Crowdfunding Civico")).decode()
+    return {"filename": "crowdfunding-civico.ics", "content_type": "text/calendar", "content": content}
+
+
+def queue_sign_up(outcome, now: datetime) -> None:
+    registrant = outcome.registrant
+    with force_locale(registrant.lang):
+        active = [
+            r
+            for r in sorted(registrant.registrations, key=lambda r: r.event.starts_at)
+            if r.status is not RegistrationStatus.CANCELLED
+        ]
+        confirmed = [r for r in active if r.status is RegistrationStatus.CONFIRMED]
+        body = render_template(
+            "mail/sign_up.txt",
+            registrant=registrant,
+            outcome=outcome,
+            active=active,
+            lang=registrant.lang,
+            personal_url=absolute_url("courses.personal", lang=registrant.lang, token=registrant.token),
+        )
+        subject = (
+            _("Iscrizione confermata – Crowdfunding Civico")
+            if outcome.confirmed or outcome.waitlisted
+            else _("Sei già iscritto – il tuo link personale")
+        )
+        attachments = [calendar_attachment(confirmed, now, registrant.lang)] if confirmed else []
+        mail.queue(registrant.email, subject, body, now, attachments)
+
+
+def queue_promotion(registration: Registration, now: datetime) -> None:
+    registrant = registration.registrant
+    with force_locale(registrant.lang):
+        body = render_template(
+            "mail/promoted.txt",
+            registrant=registrant,
+            registration=registration,
+            lang=registrant.lang,
+            personal_url=absolute_url("courses.personal", lang=registrant.lang, token=registrant.token),
+        )
+        subject = _("Si è liberato un posto: sei iscritto – Crowdfunding Civico")
+        mail.queue(registrant.email, subject, body, now, [calendar_attachment([registration], now, registrant.lang)])
