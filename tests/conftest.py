@@ -24,6 +24,21 @@ def _database_url(tmp_dir: Path) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'portal-test.db'}"
 
 
+def _on_sqlite() -> bool:
+    return not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Row-locking tests need a database that locks rows: they run in the PostgreSQL pass."""
+    if not _on_sqlite():
+        return
+    kept = [item for item in items if "postgres" not in item.keywords]
+    deselected = [item for item in items if "postgres" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
 def pytest_report_header(config):
     url = os.environ.get("TEST_DATABASE_URL") or "sqlite (temporary file)"
     return f"database: {url.split('@')[-1] if '@' in url else url}"
