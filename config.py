@@ -61,6 +61,9 @@ class Config:
     MAIL_SENDER = _env("MAIL_SENDER", "Crowdfunding Civico <noreply@comune.milano.example>")
     MAIL_DOMAIN = _env("MAIL_DOMAIN", "crowdfunding-civico.comune.milano.example")
     MAIL_DIR = _env("MAIL_DIR", str(BASE_DIR / "instance" / "mail"))
+    # Course registrants' personal data is blanked this many days after their last event
+    # (stated on the privacy page).
+    REGISTRANT_RETENTION_DAYS = int(_env("REGISTRANT_RETENTION_DAYS", "90"))
 
 
 class DevConfig(Config):

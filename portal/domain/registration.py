@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from portal.domain import DomainError
 
@@ -36,3 +36,18 @@ def seats_to_fill(capacity: int | None, confirmed: int, waiting: int) -> int:
 
 def seats_left(capacity: int | None, confirmed: int) -> int | None:
     return None if capacity is None else max(capacity - confirmed, 0)
+
+
+REMINDERS = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))
+
+
+def due_reminder(starts_at: datetime, now: datetime) -> str | None:
+    """The reminder a confirmed registrant should have by now: "1h" in the last hour,
+    "24h" in the day before; None before that or once the event has started.
+    Only the closest one is due: an hour before, a day-before reminder is no longer useful."""
+    if now >= starts_at:
+        return None
+    for kind, ahead in reversed(REMINDERS):
+        if starts_at - now <= ahead:
+            return kind
+    return None

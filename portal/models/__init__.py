@@ -2,6 +2,6 @@
 
 from portal.models.edition import Edition
 from portal.models.event import Event, EventKind, Venue
-from portal.models.registration import OutboxMessage, Registrant, Registration
+from portal.models.registration import OutboxMessage, Registrant, Registration, ReminderSent
 
-__all__ = ["Edition", "Event", "EventKind", "OutboxMessage", "Registrant", "Registration", "Venue"]
+__all__ = ["Edition", "Event", "EventKind", "OutboxMessage", "Registrant", "Registration", "ReminderSent", "Venue"]

@@ -58,6 +58,18 @@ class Registration(db.Model):
     event: Mapped[Event] = relationship()  # noqa: F821
 
 
+class ReminderSent(db.Model):
+    """A reminder already queued: the unique pair makes running the command twice harmless."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "kind", name="uq_reminder_sent_registration_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id"))
+    kind: Mapped[str] = mapped_column(sa.String(8))  # "24h" or "1h"
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class OutboxMessage(db.Model):
     """An e-mail waiting to leave: written in the same transaction as what it announces,
     sent by `flask send-mail`, so a failing mail server never loses a registration."""

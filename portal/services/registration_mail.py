@@ -80,3 +80,22 @@ def queue_promotion(registration: Registration, now: datetime) -> None:
         )
         subject = _("Si è liberato un posto: sei iscritto – Crowdfunding Civico")
         mail.queue(registrant.email, subject, body, now, [calendar_attachment([registration], now, registrant.lang)])
+
+
+def queue_reminder(registration: Registration, kind: str, now: datetime) -> None:
+    registrant = registration.registrant
+    with force_locale(registrant.lang):
+        body = render_template(
+            "mail/reminder.txt",
+            registrant=registrant,
+            registration=registration,
+            kind=kind,
+            lang=registrant.lang,
+            personal_url=absolute_url("courses.personal", lang=registrant.lang, token=registrant.token),
+        )
+        subject = (
+            _("Domani: %(title)s", title=registration.event.title(registrant.lang))
+            if kind == "24h"
+            else _("Tra un'ora: %(title)s", title=registration.event.title(registrant.lang))
+        )
+        mail.queue(registrant.email, subject, body, now)

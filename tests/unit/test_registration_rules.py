@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.domain import DomainError
-from portal.domain.registration import RegistrationStatus, seats_left, seats_to_fill, status_for_new
+from portal.domain.registration import RegistrationStatus, due_reminder, seats_left, seats_to_fill, status_for_new
 
 START = datetime(2020, 6, 15, 14, 0, tzinfo=UTC)
 BEFORE = START - timedelta(days=1)
@@ -37,3 +37,19 @@ def test_seats_left():
     assert seats_left(30, 12) == 18
     assert seats_left(30, 31) == 0
     assert seats_left(None, 5) is None
+
+
+@pytest.mark.parametrize(
+    ("before", "kind"),
+    [
+        (timedelta(hours=30), None),
+        (timedelta(hours=24), "24h"),
+        (timedelta(hours=2), "24h"),
+        (timedelta(hours=1), "1h"),
+        (timedelta(minutes=1), "1h"),
+        (timedelta(0), None),
+        (timedelta(minutes=-5), None),
+    ],
+)
+def test_which_reminder_is_due(before, kind):
+    assert due_reminder(START, START - before) == kind
