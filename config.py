@@ -74,6 +74,7 @@ class DevConfig(Config):
     PORTAL_NOW = os.environ.get("PORTAL_NOW", "2020-06-01T10:00:00+02:00") or None
     # The demo keeps every e-mail as a file a person can open: instance/mail/*.eml
     MAIL_BACKEND = _env("MAIL_BACKEND", "file")
+    MAIL_DELIVER_IMMEDIATELY = True
 
 
 class TestConfig(Config):

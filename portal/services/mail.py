@@ -92,3 +92,10 @@ def deliver_pending(now: datetime, limit: int = 200) -> tuple[int, int]:
             sent += 1
         db.session.commit()
     return sent, failed
+
+
+def deliver_now_if_immediate(now: datetime) -> None:
+    """The demo delivers at once (to files), so a person reads the e-mail right after acting;
+    production leaves delivery to `flask send-mail`, off the request path."""
+    if current_app.config.get("MAIL_DELIVER_IMMEDIATELY"):
+        deliver_pending(now)

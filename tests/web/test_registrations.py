@@ -190,3 +190,11 @@ def test_the_email_speaks_english_to_english_registrants_over_real_smtp(app, cli
     (event,) = icalendar.Calendar.from_ical(attachment.get_content()).walk("VEVENT")
     assert str(event["summary"]).startswith("What crowdfunding offers")
     assert event.decoded("dtstart").strftime("%H:%M") == "16:00"
+
+
+def test_the_demo_delivers_at_once_to_files_a_person_can_open(app, client, monkeypatch, tmp_path):
+    for key, value in {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path), "MAIL_DELIVER_IMMEDIATELY": True}.items():
+        monkeypatch.setitem(app.config, key, value)
+    sign_up(client, lesson_ids(app)[:1])
+    (eml,) = tmp_path.glob("*.eml")
+    assert "To: anna@example.org" in eml.read_text()

@@ -10,7 +10,7 @@ from portal.domain import DomainError
 from portal.domain.ics import CalendarEntry, build_calendar
 from portal.i18n import current_lang
 from portal.rendering import render_page
-from portal.services import registrations
+from portal.services import mail, registrations
 from portal.services.calendar import calendar
 from portal.services.editions import current_edition
 from portal.services.registration_mail import calendar_attachment
@@ -66,6 +66,7 @@ def register():
             event_ids=tuple(form.lezioni.data),
         )
         outcome = registrations.register(sign_up, now())
+        mail.deliver_now_if_immediate(now())
     return render_page(
         "courses/register.html",
         blocks=("registration", "registration_status"),
@@ -96,6 +97,7 @@ def cancel(token: str, registration_id: int):
     registrant = _registrant_or_404(token)
     try:
         registrations.cancel(registrant, registration_id, now())
+        mail.deliver_now_if_immediate(now())
     except DomainError as error:
         if error.code == "not_found":
             abort(404)
