@@ -51,3 +51,12 @@ def calendar(edition: Edition, now: datetime) -> list[CalendarItem]:
         db.select(Event, confirmed).filter_by(edition_id=edition.id).order_by(Event.starts_at)
     ).all()
     return [CalendarItem(e, event_status(e.starts_at, e.ends_at, now), seats_left(e.capacity, n)) for e, n in rows]
+
+
+def seats_left_for(event: Event) -> int | None:
+    confirmed = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+    )
+    return seats_left(event.capacity, confirmed)

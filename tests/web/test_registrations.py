@@ -198,3 +198,13 @@ def test_the_demo_delivers_at_once_to_files_a_person_can_open(app, client, monke
     sign_up(client, lesson_ids(app)[:1])
     (eml,) = tmp_path.glob("*.eml")
     assert "To: anna@example.org" in eml.read_text()
+
+
+def test_the_lesson_page_shows_seats_left_and_how_to_join(app, client):
+    lesson = lesson_ids(app)[0]
+    set_capacity(app, lesson, 2)
+    sign_up(client, [lesson])
+    html = unescape(" ".join(client.get("/it/eventi/corso-2020-lezione-1").get_data(as_text=True).split()))
+    assert 'Posti disponibili</dt> <dd class="col-sm-8">1</dd>' in html
+    assert "ricevi per e-mail il link Zoom personale" in html
+    assert f"/it/calendario/iscrizione?lezione={lesson}" in html

@@ -15,6 +15,7 @@ from portal.domain.match_funding import split_cost
 from portal.i18n import current_lang
 from portal.models import Edition, EventKind
 from portal.rendering import render_page
+from portal.services.calendar import seats_left_for
 from portal.services.editions import current_edition, edition_or_404, event_or_404, events_of
 from portal.services.overview import call_state_of, edition_overview, event_state
 
@@ -107,7 +108,8 @@ def info_session():
 @bp.get("/eventi/<slug>")
 def event(slug: str):
     event = event_or_404(slug)
-    return render_template("call/event.html", event=event, state=event_state(event, now()))
+    seats = seats_left_for(event) if event.kind is EventKind.LESSON else None
+    return render_template("call/event.html", event=event, state=event_state(event, now()), seats_left=seats)
 
 
 @bp.get("/eventi/<slug>.ics")
