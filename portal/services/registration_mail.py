@@ -68,34 +68,32 @@ def queue_sign_up(outcome, now: datetime) -> None:
         mail.queue(registrant.email, subject, body, now, attachments)
 
 
-def queue_promotion(registration: Registration, now: datetime) -> None:
+def _queue_about(registration: Registration, template: str, subject: str, now: datetime, **context) -> None:
+    """One e-mail about one registration, rendered in the registrant's language."""
     registrant = registration.registrant
-    with force_locale(registrant.lang):
-        body = render_template(
-            "mail/promoted.txt",
-            registrant=registrant,
-            registration=registration,
-            lang=registrant.lang,
-            personal_url=absolute_url("courses.personal", lang=registrant.lang, token=registrant.token),
-        )
+    body = render_template(
+        template,
+        registrant=registrant,
+        registration=registration,
+        lang=registrant.lang,
+        personal_url=absolute_url("courses.personal", lang=registrant.lang, token=registrant.token),
+        **context,
+    )
+    attachments = context.get("attachments", [])
+    mail.queue(registrant.email, subject, body, now, attachments)
+
+
+def queue_promotion(registration: Registration, now: datetime) -> None:
+    lang = registration.registrant.lang
+    with force_locale(lang):
         subject = _("Si è liberato un posto: sei iscritto – Crowdfunding Civico")
-        mail.queue(registrant.email, subject, body, now, [calendar_attachment([registration], now, registrant.lang)])
+        calendar = calendar_attachment([registration], now, lang)
+        _queue_about(registration, "mail/promoted.txt", subject, now, attachments=[calendar])
 
 
 def queue_reminder(registration: Registration, kind: str, now: datetime) -> None:
-    registrant = registration.registrant
-    with force_locale(registrant.lang):
-        body = render_template(
-            "mail/reminder.txt",
-            registrant=registrant,
-            registration=registration,
-            kind=kind,
-            lang=registrant.lang,
-            personal_url=absolute_url("courses.personal", lang=registrant.lang, token=registrant.token),
-        )
-        subject = (
-            _("Domani: %(title)s", title=registration.event.title(registrant.lang))
-            if kind == "24h"
-            else _("Tra un'ora: %(title)s", title=registration.event.title(registrant.lang))
-        )
-        mail.queue(registrant.email, subject, body, now)
+    lang = registration.registrant.lang
+    with force_locale(lang):
+        title = registration.event.title(lang)
+        subject = _("Domani: %(title)s", title=title) if kind == "24h" else _("Tra un'ora: %(title)s", title=title)
+        _queue_about(registration, "mail/reminder.txt", subject, now, kind=kind)

@@ -13,64 +13,58 @@ from portal.services.registrations import SignUp, register
 pytestmark = pytest.mark.postgres
 
 NOW = datetime(2020, 6, 10, 8, 0, tzinfo=UTC)
-PEOPLE, CAPACITY = 12, 5
 
 
-def test_concurrent_sign_ups_fill_exactly_the_capacity(app):
-    with app.app_context():
-        lesson = db.session.scalars(db.select(Event).filter_by(slug="corso-2020-lezione-1")).one()
-        lesson.capacity = CAPACITY
-        db.session.commit()
-        lesson_id = lesson.id
-    barrier = threading.Barrier(PEOPLE)
-    errors = []
+def at_once(app, sign_ups: list[SignUp]) -> list[Exception]:
+    """Run every sign-up in its own thread and session, released together; return any errors."""
+    barrier = threading.Barrier(len(sign_ups))
+    errors: list[Exception] = []
 
-    def sign_up(n: int) -> None:
+    def run(sign_up: SignUp) -> None:
         with app.app_context():
             barrier.wait()
             try:
-                register(SignUp(f"Persona {n}", f"p{n}@example.org", None, "it", (lesson_id,)), NOW)
+                register(sign_up, NOW)
             except Exception as exc:  # noqa: BLE001 - the test reports any failure of any thread
                 errors.append(exc)
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=sign_up, args=(n,)) for n in range(PEOPLE)]
+    threads = [threading.Thread(target=run, args=(s,)) for s in sign_ups]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return errors
 
-    assert errors == []
+
+def lesson(app, slug: str, capacity: int) -> int:
+    with app.app_context():
+        event = db.session.scalars(db.select(Event).filter_by(slug=slug)).one()
+        event.capacity = capacity
+        db.session.commit()
+        return event.id
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def test_concurrent_sign_ups_fill_exactly_the_capacity(app):
+    people, capacity = 12, 5
+    lesson_id = lesson(app, "corso-2020-lezione-1", capacity)
+    sign_ups = [SignUp(f"Persona {n}", f"p{n}@example.org", None, "it", (lesson_id,)) for n in range(people)]
+    assert at_once(app, sign_ups) == []
     with app.app_context():
         statuses = db.session.scalars(db.select(Registration.status).filter_by(event_id=lesson_id)).all()
-        assert statuses.count(RegistrationStatus.CONFIRMED) == CAPACITY
-        assert statuses.count(RegistrationStatus.WAITLISTED) == PEOPLE - CAPACITY
-        assert db.session.scalar(db.select(db.func.count()).select_from(Registrant)) == PEOPLE
+    assert statuses.count(RegistrationStatus.CONFIRMED) == capacity
+    assert statuses.count(RegistrationStatus.WAITLISTED) == people - capacity
+    assert count(app, Registrant) == people
 
 
 def test_the_same_person_racing_with_themselves_gets_one_registration(app):
-    with app.app_context():
-        lesson_id = db.session.scalars(db.select(Event.id).filter_by(slug="corso-2020-lezione-2")).one()
-    barrier = threading.Barrier(6)
-    errors = []
-
-    def sign_up() -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                register(SignUp("Anna", "anna@example.org", None, "it", (lesson_id,)), NOW)
-            except Exception as exc:  # noqa: BLE001
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=sign_up) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(Registration)) == 1
-        assert db.session.scalar(db.select(db.func.count()).select_from(Registrant)) == 1
+    lesson_id = lesson(app, "corso-2020-lezione-2", 100)
+    assert at_once(app, [SignUp("Anna", "anna@example.org", None, "it", (lesson_id,))] * 6) == []
+    assert count(app, Registration) == 1
+    assert count(app, Registrant) == 1
