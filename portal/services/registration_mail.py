@@ -3,41 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.clock import ROME
-from portal.domain.ics import CalendarEntry, build_calendar
+from portal.domain.ics import build_calendar
 from portal.domain.registration import RegistrationStatus
 from portal.models import Registration
 from portal.services import mail
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A link for an e-mail: no request to borrow the host from, so SITE_URL gives it."""
-    site = urlsplit(current_app.config["SITE_URL"])
-    adapter = current_app.url_map.bind(site.netloc, url_scheme=site.scheme, script_name=site.path or "/")
-    return adapter.build(endpoint, values, force_external=True)
+from portal.services.calendar_files import absolute_url, event_entry
 
 
 def calendar_attachment(registrations: list[Registration], now: datetime, lang: str) -> dict[str, str]:
     """One VEVENT per lesson, with the join link only the registrant receives."""
-    host = urlsplit(current_app.config["SITE_URL"]).hostname
-    entries = [
-        CalendarEntry(
-            uid=f"event-{r.event.id}-registration-{r.id}@{host}",
-            summary=r.event.title(lang),
-            starts_at=r.event.starts_at,
-            ends_at=r.event.ends_at,
-            description=r.event.join_url or "",
-            location=r.event.join_url or "",
-            url=absolute_url("call.event", lang=lang, slug=r.event.slug),
-        )
-        for r in registrations
-    ]
+    entries = [event_entry(r.event, lang, for_registrant=r.id) for r in registrations]
     content = build_calendar(entries, stamp=now, tz=ROME, name=_("Crowdfunding Civico")).decode()
     return {"filename": "crowdfunding-civico.ics", "content_type": "text/calendar", "content": content}
 

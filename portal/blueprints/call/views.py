@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.blueprints.call import bp, messages
@@ -10,12 +8,13 @@ from portal.blueprints.call.forms import CostForm, EligibilityForm
 from portal.clock import ROME, now
 from portal.domain import DomainError
 from portal.domain.eligibility import Applicant, check
-from portal.domain.ics import CalendarEntry, build_calendar
+from portal.domain.ics import build_calendar
 from portal.domain.match_funding import split_cost
 from portal.i18n import current_lang
 from portal.models import Edition, EventKind
 from portal.rendering import render_page
 from portal.services.calendar import seats_left_for
+from portal.services.calendar_files import event_entry
 from portal.services.editions import current_edition, edition_or_404, event_or_404, events_of
 from portal.services.overview import call_state_of, edition_overview, event_state
 
@@ -115,17 +114,7 @@ def event(slug: str):
 @bp.get("/eventi/<slug>.ics")
 def event_ics(slug: str):
     event = event_or_404(slug)
-    page_url = current_app.config["SITE_URL"].rstrip("/") + url_for("call.event", slug=slug)
-    where = event.join_url if event.is_join_url_public and event.join_url else page_url
-    entry = CalendarEntry(
-        uid=f"event-{event.id}@{urlsplit(current_app.config['SITE_URL']).hostname}",
-        summary=event.title(current_lang()),
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        description=_("Dettagli e link: %(url)s", url=page_url),
-        location=where,
-        url=page_url,
-    )
+    entry = event_entry(event, current_lang())
     body = build_calendar([entry], stamp=now(), tz=ROME, name=_("Crowdfunding Civico"))
     return Response(
         body,

@@ -7,11 +7,12 @@ from portal.blueprints.courses import bp
 from portal.blueprints.courses.forms import RegistrationForm
 from portal.clock import ROME, now
 from portal.domain import DomainError
-from portal.domain.ics import CalendarEntry, build_calendar
+from portal.domain.ics import build_calendar
 from portal.i18n import current_lang
 from portal.rendering import render_page
 from portal.services import mail, registrations
 from portal.services.calendar import calendar
+from portal.services.calendar_files import event_entry
 from portal.services.editions import current_edition
 from portal.services.registration_mail import calendar_attachment
 
@@ -31,18 +32,7 @@ def calendar_page():
 def calendar_feed():
     edition, items = _calendar_or_404()
     lang = current_lang()
-    entries = [
-        CalendarEntry(
-            uid=f"event-{item.event.id}@crowdfunding-civico",
-            summary=item.event.title(lang),
-            starts_at=item.event.starts_at,
-            ends_at=item.event.ends_at,
-            url=url_for("call.event", slug=item.event.slug, _external=True),
-            # Private join links (Zoom) never go in a public feed.
-            location=item.event.join_url if item.event.is_join_url_public and item.event.join_url else "",
-        )
-        for item in items
-    ]
+    entries = [event_entry(item.event, lang) for item in items]
     body = build_calendar(entries, stamp=now(), tz=ROME, name=_("Crowdfunding Civico %(year)s", year=edition.year))
     return Response(body, mimetype="text/calendar")
 

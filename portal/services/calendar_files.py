@@ -1,0 +1,41 @@
+"""Calendar entries for the programme's events, for public files and for registrants."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from portal.domain.ics import CalendarEntry
+from portal.models import Event
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link that works outside the site (e-mails, calendar files): SITE_URL gives the host."""
+    site = urlsplit(current_app.config["SITE_URL"])
+    adapter = current_app.url_map.bind(site.netloc, url_scheme=site.scheme, script_name=site.path or "/")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def event_entry(event: Event, lang: str, *, for_registrant: int | None = None) -> CalendarEntry:
+    """One event as a calendar entry.
+
+    Public entries carry a join link only when it is public (a stream); private links
+    (Zoom) go only into a registrant's own file, marked by their registration id.
+    """
+    page_url = absolute_url("call.event", lang=lang, slug=event.slug)
+    host = urlsplit(current_app.config["SITE_URL"]).hostname
+    if for_registrant is not None:
+        uid, link = f"event-{event.id}-registration-{for_registrant}@{host}", event.join_url
+    else:
+        uid, link = f"event-{event.id}@{host}", event.join_url if event.is_join_url_public else None
+    return CalendarEntry(
+        uid=uid,
+        summary=event.title(lang),
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        description=(link or "") if for_registrant is not None else _("Dettagli e link: %(url)s", url=page_url),
+        location=link or page_url,
+        url=page_url,
+    )
