@@ -75,6 +75,8 @@ class DevConfig(Config):
     # The demo keeps every e-mail as a file a person can open: instance/mail/*.eml
     MAIL_BACKEND = _env("MAIL_BACKEND", "file")
     MAIL_DELIVER_IMMEDIATELY = True
+    # `flask seed-demo` adds the demo staff account of the README; `flask demo-code` prints its code.
+    DEMO_ACCOUNTS = True
 
 
 class TestConfig(Config):

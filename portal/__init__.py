@@ -35,13 +35,16 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     limiter.init_app(app)
     i18n.init_app(app)
 
-    from portal import cli, errors, layout, security
-    from portal.blueprints import call, courses, pages
+    from portal import access, cli, errors, layout, security
+    from portal.blueprints import admin, auth, call, courses, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(pages.root_bp)
     app.register_blueprint(call.bp)
     app.register_blueprint(courses.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    access.init_app(app)
     errors.init_app(app)
     layout.init_app(app)
     security.init_app(app)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import click
+import pyotp
 from flask import Flask
 
 from portal.clock import now, parse_fixed_now
+from portal.domain import DomainError
+from portal.extensions import db
+from portal.models import Role
+from portal.services import accounts
 from portal.services.mail import deliver_pending
 from portal.services.reminders import anonymise_registrants, send_reminders
-from portal.services.seed import seed_editions
+from portal.services.seed import DEMO_STAFF, seed_demo_accounts, seed_editions
 
 
 def init_app(app: Flask) -> None:
@@ -17,8 +22,12 @@ def init_app(app: Flask) -> None:
         """Load the real 2016 and 2020 editions and their events (idempotent)."""
         counts = seed_editions()
         click.echo(f"Loaded {counts['editions']} editions and {counts['events']} events.")
+        if app.config.get("DEMO_ACCOUNTS"):
+            created = seed_demo_accounts(now())
+            click.echo(f"Demo staff account: {DEMO_STAFF['email']} ({'created' if created else 'already there'}).")
 
     init_mail_commands(app)
+    init_account_commands(app)
 
 
 def init_mail_commands(app: Flask) -> None:
@@ -42,3 +51,40 @@ def init_mail_commands(app: Flask) -> None:
         retention = days if days is not None else app.config["REGISTRANT_RETENTION_DAYS"]
         count = anonymise_registrants(now(), retention)
         click.echo(f"Anonymised {count} registrants (retention {retention} days).")
+
+
+def init_account_commands(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value, show_default=True)
+    @click.password_option(help="At least 12 characters; asked for if not given.")
+    def create_user_command(email: str, name: str, role: str, password: str) -> None:
+        """Create a staff or evaluator account; its second factor is set up at the first sign-in."""
+        if accounts.user_by_email(email) is not None:
+            raise click.ClickException(f"An account for {email} already exists.")
+        try:
+            accounts.create_user(email, name, password, Role(role), now())
+        except DomainError as error:
+            raise click.ClickException(f"Password refused: at least {error.params['minimum']} characters.") from None
+        user = accounts.user_by_email(email)
+        user.email_confirmed_at = now()
+        db.session.commit()
+        click.echo(f"Created {role} account {accounts.normalise_email(email)}.")
+
+    @app.cli.command("reset-second-factor")
+    @click.argument("email")
+    def reset_second_factor(email: str) -> None:
+        """For someone who lost their phone: they set up a new authenticator at the next sign-in."""
+        user = accounts.user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No account for {email}.")
+        accounts.reset_second_factor(user)
+        click.echo(f"The second factor of {user.email} is reset; every session of theirs has ended.")
+
+    @app.cli.command("demo-code")
+    def demo_code() -> None:
+        """Print the current sign-in code of the demo staff account (demo configuration only)."""
+        if not app.config.get("DEMO_ACCOUNTS"):
+            raise click.ClickException("Only available in the demo (development) configuration.")
+        click.echo(pyotp.TOTP(DEMO_STAFF["totp_secret"]).now())

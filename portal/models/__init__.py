@@ -1,7 +1,21 @@
 """SQLAlchemy models, a module per aggregate. Importing this package registers them all."""
 
+from portal.models.audit import AuditEntry
 from portal.models.edition import Edition
 from portal.models.event import Event, EventKind, Venue
 from portal.models.registration import OutboxMessage, Registrant, Registration, ReminderSent
+from portal.models.user import Role, User
 
-__all__ = ["Edition", "Event", "EventKind", "OutboxMessage", "Registrant", "Registration", "ReminderSent", "Venue"]
+__all__ = [
+    "AuditEntry",
+    "Edition",
+    "Event",
+    "EventKind",
+    "OutboxMessage",
+    "Registrant",
+    "Registration",
+    "ReminderSent",
+    "Role",
+    "User",
+    "Venue",
+]

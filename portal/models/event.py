@@ -48,6 +48,8 @@ class Event(db.Model):
     join_url: Mapped[str | None] = mapped_column(sa.String(500))
     is_join_url_public: Mapped[bool] = mapped_column(default=True)
     recording_url: Mapped[str | None] = mapped_column(sa.String(500))
+    # Slides and handouts, added by staff after the event (a link to where they are published).
+    materials_url: Mapped[str | None] = mapped_column(sa.String(500))
     capacity: Mapped[int | None]
     # [{"name": ..., "role_it": ..., "role_en": ...}]
     speakers: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)

@@ -9,7 +9,8 @@ from portal.clock import ROME
 from portal.domain.registration import RegistrationStatus, seats_left
 from portal.domain.timeline import EventStatus, event_status
 from portal.extensions import db
-from portal.models import Edition, Event, EventKind, Registration
+from portal.models import Edition, Event, EventKind
+from portal.services.registrations import confirmed_count, count_per_event
 
 ALMOST_FULL = 0.2  # under a fifth of the seats left
 
@@ -41,12 +42,7 @@ class CalendarItem:
 
 def calendar(edition: Edition, now: datetime) -> list[CalendarItem]:
     """Every event of the edition with its confirmed count, in one query."""
-    confirmed = (
-        db.select(db.func.count())
-        .where(Registration.event_id == Event.id, Registration.status == RegistrationStatus.CONFIRMED)
-        .correlate(Event)
-        .scalar_subquery()
-    )
+    confirmed = count_per_event(RegistrationStatus.CONFIRMED)
     rows = db.session.execute(
         db.select(Event, confirmed).filter_by(edition_id=edition.id).order_by(Event.starts_at)
     ).all()
@@ -54,9 +50,4 @@ def calendar(edition: Edition, now: datetime) -> list[CalendarItem]:
 
 
 def seats_left_for(event: Event) -> int | None:
-    confirmed = db.session.scalar(
-        db.select(db.func.count())
-        .select_from(Registration)
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
-    )
-    return seats_left(event.capacity, confirmed)
+    return seats_left(event.capacity, confirmed_count(event.id))

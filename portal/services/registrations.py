@@ -32,11 +32,21 @@ class Outcome:
     closed: list[Event] = field(default_factory=list)
 
 
-def _confirmed_count(event_id: int) -> int:
+def confirmed_count(event_id: int) -> int:
     return db.session.scalar(
         db.select(db.func.count())
         .select_from(Registration)
         .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
+    )
+
+
+def count_per_event(status: RegistrationStatus):
+    """A correlated subquery: how many registrations of each selected Event have this status."""
+    return (
+        db.select(db.func.count())
+        .where(Registration.event_id == Event.id, Registration.status == status)
+        .correlate(Event)
+        .scalar_subquery()
     )
 
 
@@ -79,7 +89,7 @@ def register(sign_up: SignUp, now: datetime) -> Outcome:
             outcome.already.append(existing)
             continue
         try:
-            status = status_for_new(event.capacity, _confirmed_count(event.id), event.starts_at, now)
+            status = status_for_new(event.capacity, confirmed_count(event.id), event.starts_at, now)
         except DomainError:
             outcome.closed.append(event)
             continue
@@ -128,18 +138,19 @@ def cancel(registrant: Registrant, registration_id: int, now: datetime) -> list[
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     db.session.flush()
-    promoted = _promote(event, now)
+    promoted = promote_waiting(event, now)
     db.session.commit()
     return promoted
 
 
-def _promote(event: Event, now: datetime) -> list[Registration]:
+def promote_waiting(event: Event, now: datetime) -> list[Registration]:
+    """Give free seats to the people waiting longest, and tell them; the caller holds the event's lock."""
     waiting = db.session.scalars(
         db.select(Registration)
         .filter_by(event_id=event.id, status=RegistrationStatus.WAITLISTED)
         .order_by(Registration.waitlisted_at, Registration.id)
     ).all()
-    moved = waiting[: seats_to_fill(event.capacity, _confirmed_count(event.id), len(waiting))]
+    moved = waiting[: seats_to_fill(event.capacity, confirmed_count(event.id), len(waiting))]
     for registration in moved:
         _set_status(registration, RegistrationStatus.CONFIRMED, now)
         registration_mail.queue_promotion(registration, now)

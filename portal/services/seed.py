@@ -12,7 +12,8 @@ from typing import Any
 
 from portal.clock import ROME
 from portal.extensions import db
-from portal.models import Edition, Event, EventKind, Venue
+from portal.models import Edition, Event, EventKind, Role, Venue
+from portal.services import accounts
 
 
 def _rome(*parts: int) -> datetime:
@@ -153,13 +154,19 @@ EVENTS: list[dict[str, Any]] = [
 ]
 
 
-def _upsert(model, key: dict[str, Any], values: dict[str, Any]):
+# Settings staff change on the portal: the seed gives them a first value and never overwrites them.
+STAFF_MANAGED = frozenset({"capacity", "join_url", "recording_url", "materials_url"})
+
+
+def _upsert(model, key: dict[str, Any], values: dict[str, Any], keep: frozenset[str] = frozenset()):
     row = db.session.execute(db.select(model).filter_by(**key)).scalar_one_or_none()
-    if row is None:
+    created = row is None
+    if created:
         row = model(**key)
         db.session.add(row)
     for name, value in values.items():
-        setattr(row, name, value)
+        if created or name not in keep:
+            setattr(row, name, value)
     return row
 
 
@@ -173,6 +180,28 @@ def seed_editions() -> dict[str, int]:
     for data in EVENTS:
         values = {k: v for k, v in data.items() if k not in ("slug", "year")}
         values["edition_id"] = editions[data["year"]].id
-        _upsert(Event, {"slug": data["slug"]}, values)
+        _upsert(Event, {"slug": data["slug"]}, values, keep=STAFF_MANAGED)
     db.session.commit()
     return {"editions": len(EDITIONS), "events": len(EVENTS)}
+
+
+# Demo accounts, for `make run` only (README): never loaded by production set-ups.
+DEMO_STAFF = {
+    "email": "staff@comune.milano.example",
+    "name": "Giulia Demo (staff)",
+    "password": "demo-staff-2020",
+    # Add it to any authenticator app, or print the current code with `flask demo-code`.
+    "totp_secret": "CCMILANODUEMILAVENTIDEMOSTAFFXYZ",
+}
+
+
+def seed_demo_accounts(now: datetime) -> int:
+    """The demo staff account with its second factor already set up; running it twice changes nothing."""
+    if accounts.user_by_email(DEMO_STAFF["email"]) is not None:
+        return 0
+    user = accounts.create_user(DEMO_STAFF["email"], DEMO_STAFF["name"], DEMO_STAFF["password"], Role.STAFF, now)
+    user.email_confirmed_at = now
+    user.totp_secret = DEMO_STAFF["totp_secret"]
+    user.totp_enabled_at = now
+    db.session.commit()
+    return 1

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from flask import Response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.access import roles_required
+from portal.blueprints.admin import bp
+from portal.clock import to_rome
+from portal.domain.spreadsheet import to_csv
+from portal.extensions import db
+from portal.models import AuditEntry, Role
+
+ACTIONS = {"event.update": _l("Modifica di un evento")}
+FIELDS = {
+    "capacity": _l("Posti disponibili"),
+    "join_url": _l("Link per collegarsi"),
+    "recording_url": _l("Link alla registrazione"),
+    "materials_url": _l("Link ai materiali"),
+    "promoted_from_waitlist": _l("Passati dalla lista d'attesa"),
+}
+AUDIT_PAGE_SIZE = 50
+
+
+@bp.before_request
+@roles_required(Role.STAFF)
+def staff_only() -> None:
+    """Every page of this blueprint is for staff; other areas add their own roles."""
+
+
+@bp.after_request
+def private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def csv_response(body: str, filename: str) -> Response:
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/")
+def index():
+    return render_template("admin/index.html")
+
+
+@bp.get("/registro")
+def audit_log():
+    page = db.paginate(
+        db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+        page=request.args.get("pagina", 1, type=int),
+        per_page=AUDIT_PAGE_SIZE,
+        error_out=False,
+    )
+    return render_template("admin/audit.html", page=page, actions=ACTIONS, fields=FIELDS)
+
+
+@bp.get("/registro.csv")
+def audit_log_csv():
+    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.at, AuditEntry.id))
+    header = (_("Quando (ora di Roma)"), _("Chi"), _("Azione"), _("Oggetto"), _("Campo"), _("Prima"), _("Dopo"))
+    rows = []
+    for entry in entries:
+        action = str(ACTIONS.get(entry.action, entry.action))
+        subject = f"{entry.subject_type} {entry.subject_id or ''} {entry.subject_label}".strip()
+        base = (to_rome(entry.at).isoformat(timespec="seconds"), entry.actor_email, action, subject)
+        for field, (before, after) in (entry.changes or {"": [None, None]}).items():
+            rows.append((*base, str(FIELDS.get(field, field)), before, after))
+    return csv_response(to_csv(header, rows), "registro-attivita.csv")

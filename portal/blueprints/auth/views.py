@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from portal.blueprints.auth import bp
+from portal.blueprints.auth.forms import CodeForm, LoginForm
+from portal.clock import now
+from portal.domain import DomainError
+from portal.extensions import limiter
+from portal.models import Role, User
+from portal.services import accounts
+
+PENDING_KEY = "pending_login"
+PENDING_SECONDS = 300  # the code must follow the password within five minutes
+
+
+def safe_next(target: str | None) -> str | None:
+    """A path on this site only: never an address that would send people elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    return target
+
+
+def landing_for(user: User) -> str:
+    return url_for("admin.index") if user.role is not Role.APPLICANT else url_for("pages.home")
+
+
+def _finish_login(user: User, next_url: str | None):
+    session.clear()  # a fresh session after signing in: nothing carried over from before
+    login_user(user)
+    accounts.record_login(user, now())
+    flash(_("Hai effettuato l'accesso come %(name)s.", name=user.name), "success")
+    return redirect(safe_next(next_url) or landing_for(user))
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING_KEY)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        session.pop(PENDING_KEY, None)
+        return None
+    return accounts.load_user(pending.get("id", ""))
+
+
+def _form_page(template: str, form, failed: bool, **context):
+    """A sign-in step, never stored by any cache; "Errore:" in the title when something failed."""
+    html = render_template(template, form=form, failed=failed, page_has_errors=bool(form.errors) or failed, **context)
+    response = current_app.make_response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/accesso", methods=["GET", "POST"])
+@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(landing_for(current_user))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next"))
+    failed = False
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            failed = True
+        elif user.role.needs_second_factor:
+            session[PENDING_KEY] = {"id": user.get_id(), "at": time.time(), "next": safe_next(form.next.data)}
+            endpoint = "auth.second_factor" if user.totp_enabled_at else "auth.enrol"
+            return redirect(url_for(endpoint))
+        else:
+            return _finish_login(user, form.next.data)
+    return _form_page("auth/login.html", form, failed)
+
+
+@bp.route("/accesso/codice", methods=["GET", "POST"])
+@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+def second_factor():
+    user = _pending_user()
+    if user is None:
+        flash(_("La sessione di accesso è scaduta: inserisci di nuovo e-mail e password."), "warning")
+        return redirect(url_for("auth.login"))
+    if user.totp_enabled_at is None:
+        return redirect(url_for("auth.enrol"))
+    form = CodeForm()
+    failed = False
+    if form.validate_on_submit():
+        if accounts.verify_code(user, form.code.data, now()):
+            return _finish_login(user, session.get(PENDING_KEY, {}).get("next"))
+        failed = True
+    return _form_page("auth/code.html", form, failed)
+
+
+@bp.route("/accesso/attiva-codice", methods=["GET", "POST"])
+@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+def enrol():
+    user = _pending_user()
+    if user is None:
+        flash(_("La sessione di accesso è scaduta: inserisci di nuovo e-mail e password."), "warning")
+        return redirect(url_for("auth.login"))
+    try:
+        enrolment = accounts.start_enrolment(user)
+    except DomainError:
+        return redirect(url_for("auth.second_factor"))
+    form = CodeForm()
+    failed = False
+    if form.validate_on_submit():
+        if accounts.verify_code(user, form.code.data, now()):
+            flash(_("Verifica in due passaggi attivata."), "success")
+            return _finish_login(user, session.get(PENDING_KEY, {}).get("next"))
+        failed = True
+    return _form_page("auth/enrol.html", form, failed, enrolment=enrolment)
+
+
+@bp.post("/esci")
+def logout():
+    if not current_user.is_authenticated:
+        abort(400)
+    logout_user()
+    session.clear()
+    flash(_("Sei uscito dall'area riservata."), "success")
+    return redirect(url_for("pages.home"))
