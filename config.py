@@ -84,7 +84,6 @@ class TestConfig(Config):
     SECRET_KEY = "test-only-not-secret"
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
     PORTAL_NOW = "2020-06-01T10:00:00+02:00"
-    RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = True
 
 

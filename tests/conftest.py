@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from config import TestConfig
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.services.seed import seed_editions
 
 
@@ -71,6 +71,7 @@ def _drop_everything() -> None:
 def data(app):
     """Every test starts from the seeded editions, with the default test clock."""
     app.config["PORTAL_NOW"] = TestConfig.PORTAL_NOW
+    limiter.reset()  # rate limits are on, as in production; each test starts with fresh counters
     with app.app_context():
         _empty_tables()
         seed_editions()

@@ -46,6 +46,7 @@ for lang in ("it", "en"):
         (f"legal-{lang}", OPEN, f"/{lang}/note-legali"),
         (f"cookies-{lang}", OPEN, f"/{lang}/cookie"),
         (f"contacts-{lang}", OPEN, f"/{lang}/contatti"),
+        (f"login-{lang}", OPEN, f"/{lang}/accesso"),
         (f"not-found-{lang}", OPEN, f"/{lang}/pagina-che-non-esiste"),
     ]
 

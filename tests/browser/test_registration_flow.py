@@ -72,3 +72,25 @@ def test_the_personal_page_is_accessible(app, page, live_server, axe_source, cli
     expect(page.get_by_role("heading", name="Richiesta ricevuta")).to_be_visible()
     page.goto(live_server + personal_link(app, "carla@example.org"))
     assert run_axe(page, axe_source) == []
+
+
+def test_register_for_the_whole_course_by_keyboard_only(page, live_server):
+    page.goto(f"{live_server}/it/calendario/iscrizione")
+    page.locator("#lezioni-0").focus()
+    for _ in range(3):  # tick every lesson with the space bar, moving on with Tab
+        page.keyboard.press("Space")
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "nome"
+    page.keyboard.type("Carla Verdi")
+    page.keyboard.press("Tab")
+    page.keyboard.type("carla@example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the optional organisation stays empty
+    assert page.evaluate("document.activeElement.id") == "privacy"
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")  # the privacy notice link
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "register-submit"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Richiesta ricevuta")).to_be_visible()
+    expect(page.get_by_text("posto confermato")).to_have_count(3)
