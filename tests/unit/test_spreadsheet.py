@@ -23,7 +23,7 @@ def test_a_cell_never_runs_as_a_formula(value, expected):
 
 
 def test_csv_has_a_bom_semicolons_and_round_trips():
-    text = to_csv(["Nome", "Note"], [["Zoë; \"la\" prima", "riga\nsecond"], ["Ànna", None]])
+    text = to_csv(["Nome", "Note"], [['Zoë; "la" prima', "riga\nsecond"], ["Ànna", None]])
     assert text.startswith("\ufeffNome;Note\r\n")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
     assert rows == [["Nome", "Note"], ['Zoë; "la" prima', "riga\nsecond"], ["Ànna", ""]]
