@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.clock import fixed_now
 from portal.extensions import db
+from portal.form_errors import error_links
 from portal.services.editions import current_edition
 
 MAIN_MENU = (
@@ -21,6 +22,8 @@ MAIN_MENU = (
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["error_links"] = error_links
+
     @app.context_processor
     def layout_context() -> dict:
         return {

@@ -60,3 +60,11 @@ def _split(cleaned: str) -> tuple[str, str]:
         return cleaned.replace(mark, ""), ""
     integer, _, decimals = cleaned.partition(mark)
     return integer, decimals
+
+
+def to_input(cents: int | None) -> str:
+    """An amount as people type it back into a form, read again by `parse_euros`: 150050 → "1500,50"."""
+    if cents is None:
+        return ""
+    euros, rest = divmod(cents, 100)
+    return f"{euros},{rest:02d}" if rest else str(euros)

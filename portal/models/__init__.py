@@ -1,5 +1,14 @@
 """SQLAlchemy models, a module per aggregate. Importing this package registers them all."""
 
+from portal.models.application import (
+    Application,
+    Attachment,
+    BudgetItem,
+    Organisation,
+    ProtocolCounter,
+    Reward,
+    StatusChange,
+)
 from portal.models.audit import AuditEntry
 from portal.models.edition import Edition
 from portal.models.event import Event, EventKind, Venue
@@ -7,6 +16,13 @@ from portal.models.registration import OutboxMessage, Registrant, Registration, 
 from portal.models.user import Role, User
 
 __all__ = [
+    "Application",
+    "Attachment",
+    "BudgetItem",
+    "Organisation",
+    "ProtocolCounter",
+    "Reward",
+    "StatusChange",
     "AuditEntry",
     "Edition",
     "Event",

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.types import UTCDateTime
@@ -44,6 +44,10 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Applicants act for one organisation (set when they fill its profile).
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+
+    organisation: Mapped[Organisation | None] = relationship()  # noqa: F821
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang>")
 
-from portal.blueprints.auth import views  # noqa: E402,F401
+from portal.blueprints.auth import signup, views  # noqa: E402,F401

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
 from portal.blueprints.courses.forms import strip
 
@@ -26,4 +26,59 @@ class CodeForm(FlaskForm):
             DataRequired(_l("Scrivi il codice di 6 cifre")),
             Regexp(r"^\d{6}$", message=_l("Il codice è fatto di 6 cifre, ad esempio 123456")),
         ],
+    )
+
+
+def password_field(label) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Scegli una password")),
+            Length(min=12, max=200, message=_l("La password deve avere almeno 12 caratteri")),
+        ],
+    )
+
+
+class SignUpForm(FlaskForm):
+    nome = StringField(
+        _l("Nome e cognome"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Scrivi il tuo nome e cognome")),
+            Length(max=200, message=_l("Al massimo 200 caratteri")),
+        ],
+    )
+    email = EmailField(
+        _l("Indirizzo e-mail"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Scrivi il tuo indirizzo e-mail")),
+            Email(_l("Scrivi un indirizzo e-mail valido, ad esempio nome@esempio.it"), check_deliverability=False),
+            Length(max=254, message=_l("Al massimo 254 caratteri")),
+        ],
+    )
+    password = password_field(_l("Password"))
+    conferma = PasswordField(
+        _l("Ripeti la password"),
+        validators=[DataRequired(_l("Ripeti la password")), EqualTo("password", _l("Le due password non coincidono"))],
+    )
+    privacy = BooleanField(
+        _l("Ho letto l'informativa privacy e acconsento al trattamento dei dati per partecipare al bando"),
+        validators=[DataRequired(_l("Per creare l'account devi accettare il trattamento dei dati"))],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Indirizzo e-mail"),
+        filters=[strip],
+        validators=[DataRequired(_l("Scrivi il tuo indirizzo e-mail")), Length(max=254)],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    password = password_field(_l("Nuova password"))
+    conferma = PasswordField(
+        _l("Ripeti la nuova password"),
+        validators=[DataRequired(_l("Ripeti la password")), EqualTo("password", _l("Le due password non coincidono"))],
     )

@@ -11,9 +11,9 @@ from portal.blueprints.auth import bp
 from portal.blueprints.auth.forms import CodeForm, LoginForm
 from portal.clock import now
 from portal.domain import DomainError
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 from portal.models import Role, User
-from portal.services import accounts
+from portal.services import accounts, mail, signup
 
 PENDING_KEY = "pending_login"
 PENDING_SECONDS = 300  # the code must follow the password within five minutes
@@ -30,7 +30,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 def landing_for(user: User) -> str:
-    return url_for("admin.index") if user.role is not Role.APPLICANT else url_for("pages.home")
+    return url_for("admin.index") if user.role is not Role.APPLICANT else url_for("applications.resume")
 
 
 def _finish_login(user: User, next_url: str | None):
@@ -49,7 +49,7 @@ def _pending_user() -> User | None:
     return accounts.load_user(pending.get("id", ""))
 
 
-def _form_page(template: str, form, failed: bool, **context):
+def form_page(template: str, form, failed: bool, **context):
     """A sign-in step, never stored by any cache; "Errore:" in the title when something failed."""
     html = render_template(template, form=form, failed=failed, page_has_errors=bool(form.errors) or failed, **context)
     response = current_app.make_response(html)
@@ -70,13 +70,21 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             failed = True
+        elif user.email_confirmed_at is None:
+            signup.send_confirmation(user, now())
+            db.session.commit()
+            mail.deliver_now_if_immediate(now())
+            flash(
+                _("Prima di accedere conferma il tuo indirizzo: ti abbiamo inviato di nuovo il link per e-mail."),
+                "warning",
+            )
         elif user.role.needs_second_factor:
             session[PENDING_KEY] = {"id": user.get_id(), "at": time.time(), "next": safe_next(form.next.data)}
             endpoint = "auth.second_factor" if user.totp_enabled_at else "auth.enrol"
             return redirect(url_for(endpoint))
         else:
             return _finish_login(user, form.next.data)
-    return _form_page("auth/login.html", form, failed)
+    return form_page("auth/login.html", form, failed)
 
 
 @bp.route("/accesso/codice", methods=["GET", "POST"])
@@ -94,7 +102,7 @@ def second_factor():
         if accounts.verify_code(user, form.code.data, now()):
             return _finish_login(user, session.get(PENDING_KEY, {}).get("next"))
         failed = True
-    return _form_page("auth/code.html", form, failed)
+    return form_page("auth/code.html", form, failed)
 
 
 @bp.route("/accesso/attiva-codice", methods=["GET", "POST"])
@@ -115,7 +123,7 @@ def enrol():
             flash(_("Verifica in due passaggi attivata."), "success")
             return _finish_login(user, session.get(PENDING_KEY, {}).get("next"))
         failed = True
-    return _form_page("auth/enrol.html", form, failed, enrolment=enrolment)
+    return form_page("auth/enrol.html", form, failed, enrolment=enrolment)
 
 
 @bp.post("/esci")

@@ -1,0 +1,7 @@
+"""The application area: the organisation's profile and its multi-step application to a call."""
+
+from flask import Blueprint
+
+bp = Blueprint("applications", __name__, url_prefix="/<lang>/domanda")
+
+from portal.blueprints.applications import attachments, labels, organisation, steps, submission  # noqa: E402,F401

@@ -1,0 +1,318 @@
+"""Forms of the application area. Drafts check the shape of what is typed; "Salva e continua"
+also requires every field of the step (see `require`)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from stdnum.it import codicefiscale
+from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from portal.blueprints.call.forms import LEGAL_FORM_LABELS
+from portal.blueprints.courses.forms import strip
+from portal.domain import DomainError
+from portal.domain.application import BUDGET_CATEGORIES, THEMES
+from portal.domain.money import parse_euros
+from portal.services.neighbourhoods import grouped_choices
+
+THEME_LABELS = {
+    "inclusione": _l("Inclusione sociale"),
+    "cultura": _l("Cultura e creatività"),
+    "ambiente": _l("Ambiente e verde urbano"),
+    "sport": _l("Sport e benessere"),
+    "educazione": _l("Educazione e giovani"),
+    "anziani": _l("Anziani e cura"),
+    "lavoro": _l("Lavoro e economia di quartiere"),
+    "rigenerazione": _l("Rigenerazione di spazi"),
+}
+CATEGORY_LABELS = {
+    "personale": _l("Personale"),
+    "attrezzature": _l("Attrezzature e materiali"),
+    "servizi": _l("Servizi e consulenze"),
+    "spazi": _l("Spazi e allestimenti"),
+    "comunicazione": _l("Comunicazione"),
+    "altro": _l("Altro"),
+}
+APPLICANT_LEGAL_FORMS = ("associazione", "fondazione", "impresa_sociale", "altro")
+PLEASE_CHOOSE = ("", _l("Scegli…"))
+
+
+def text(label, max_length: int, **kwargs):
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[Optional(), Length(max=max_length, message=_l("Al massimo %(max)d caratteri"))],
+        **kwargs,
+    )
+
+
+def long_text(label, max_length: int):
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[Optional(), Length(max=max_length, message=_l("Al massimo %(max)d caratteri"))],
+    )
+
+
+def nil_field(label):
+    return SelectField(
+        label,
+        coerce=lambda value: int(value) if value not in (None, "", "None") and str(value).isdigit() else None,
+        choices=[PLEASE_CHOOSE, *((group, options) for group, options in grouped_choices())],
+        validate_choice=False,
+        validators=[Optional()],
+    )
+
+
+def valid_nil(form, field) -> None:
+    from portal.services.neighbourhoods import nil_or_none
+
+    if field.data is not None and nil_or_none(field.data) is None:
+        raise ValidationError(_l("Scegli il quartiere dall'elenco"))
+
+
+class Euro:
+    """Validator and converter: euros typed in Italian or English notation → `field.cents`."""
+
+    def __init__(self, minimum_cents: int = 1) -> None:
+        self.minimum = minimum_cents
+
+    def __call__(self, form, field) -> None:
+        field.cents = None
+        if not (field.data or "").strip():
+            return
+        try:
+            cents = parse_euros(field.data)
+        except DomainError:
+            raise ValidationError(_l("Scrivi un importo in euro, ad esempio 1.500 oppure 1500,50")) from None
+        if cents < self.minimum:
+            raise ValidationError(_l("L'importo deve essere maggiore di zero"))
+        field.cents = cents
+
+
+class WholeNumber:
+    def __call__(self, form, field) -> None:
+        field.number = None
+        raw = (field.data or "").strip()
+        if not raw:
+            return
+        if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
+            raise ValidationError(_l("Scrivi un numero intero, ad esempio 50"))
+        field.number = int(raw)
+
+
+class DateField(StringField):
+    """A date typed as 31/07/2020 or chosen in the browser's date picker (2020-07-31)."""
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        self.date = None
+
+    def pre_validate(self, form) -> None:
+        raw = (self.data or "").strip()
+        self.date = None
+        if not raw:
+            return
+        for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"), (r"(\d{1,2})/(\d{1,2})/(\d{4})", "dmy")):
+            match = re.fullmatch(pattern, raw)
+            if match:
+                parts = dict(zip(order, map(int, match.groups()), strict=True))
+                try:
+                    self.date = date(parts["y"], parts["m"], parts["d"])
+                except ValueError:
+                    break
+                return
+        raise ValidationError(_l("Scrivi una data vera nel formato gg/mm/aaaa, ad esempio 01/09/2020"))
+
+    def _value(self) -> str:
+        if isinstance(self.data, date):
+            return self.data.isoformat()
+        return self.data or ""
+
+
+REQUIRED_MESSAGE = _l("Questo campo è obbligatorio")
+
+
+def require(form: FlaskForm, names: tuple[str, ...], message=REQUIRED_MESSAGE) -> bool:
+    """For "Salva e continua": every named field filled; errors are added to the empty ones."""
+    ok = True
+    for name in names:
+        field = form[name]
+        if field.data in (None, "", []) and not field.errors:
+            field.errors = [*field.errors, message]
+            ok = False
+    return ok
+
+
+# --- Organisation -----------------------------------------------------------------------------
+
+
+class OrganisationForm(FlaskForm):
+    nome = StringField(
+        _l("Nome dell'organizzazione"),
+        filters=[strip],
+        validators=[DataRequired(_l("Scrivi il nome dell'organizzazione")), Length(max=200)],
+    )
+    forma = SelectField(
+        _l("Forma giuridica"),
+        choices=[PLEASE_CHOOSE, *((code, LEGAL_FORM_LABELS[code]) for code in APPLICANT_LEGAL_FORMS)],
+        validators=[DataRequired(_l("Scegli la forma giuridica"))],
+    )
+    codice_fiscale = StringField(
+        _l("Codice fiscale dell'organizzazione"),
+        filters=[lambda v: re.sub(r"[\s.-]", "", v).upper() if isinstance(v, str) else v],
+        validators=[DataRequired(_l("Scrivi il codice fiscale dell'organizzazione"))],
+    )
+    indirizzo = StringField(
+        _l("Indirizzo della sede operativa a Milano"),
+        filters=[strip],
+        validators=[DataRequired(_l("Scrivi l'indirizzo della sede operativa")), Length(max=300)],
+    )
+    nil = nil_field(_l("Quartiere (NIL) della sede"))
+    referente = StringField(
+        _l("Persona di riferimento"),
+        filters=[strip],
+        validators=[DataRequired(_l("Scrivi il nome della persona di riferimento")), Length(max=200)],
+    )
+    telefono = StringField(
+        _l("Telefono della persona di riferimento"),
+        filters=[strip],
+        validators=[DataRequired(_l("Scrivi un numero di telefono")), Length(max=40)],
+    )
+
+    def validate_codice_fiscale(self, field) -> None:
+        if not codicefiscale.is_valid(field.data or ""):
+            raise ValidationError(
+                _l("Il codice fiscale non è valido: controlla le cifre (11 cifre per gli enti, ad esempio 80012000826)")
+            )
+
+    def validate_nil(self, field) -> None:
+        if field.data is None:
+            raise ValidationError(_l("Scegli il quartiere della sede"))
+        valid_nil(self, field)
+
+    def validate_telefono(self, field) -> None:
+        if not re.fullmatch(r"\+?[0-9 ./-]{6,20}", field.data or ""):
+            raise ValidationError(_l("Scrivi il numero con le sole cifre, ad esempio 02 1234567"))
+
+
+# --- 1. Project, 2. Timeline ------------------------------------------------------------------
+
+
+class ProjectForm(FlaskForm):
+    titolo = text(_l("Titolo del progetto"), 150)
+    sintesi = long_text(_l("Sintesi (al massimo 400 caratteri)"), 400)
+    descrizione = long_text(_l("Descrizione del progetto"), 8000)
+    tema = SelectField(
+        _l("Tema"),
+        choices=[PLEASE_CHOOSE, *((code, THEME_LABELS[code]) for code in THEMES)],
+        validators=[Optional()],
+        validate_choice=True,
+    )
+    nil = nil_field(_l("Quartiere (NIL) in cui si svolge"))
+    perche_qui = long_text(_l("Perché è importante in questo quartiere"), 3000)
+    REQUIRED = ("titolo", "sintesi", "descrizione", "tema", "nil", "perche_qui")
+
+    def validate_nil(self, field) -> None:
+        valid_nil(self, field)
+
+
+class TimelineForm(FlaskForm):
+    inizio = DateField(_l("Data di inizio"))
+    fine = DateField(_l("Data di fine"))
+    REQUIRED = ("inizio", "fine")
+
+
+# --- 3. Budget, 4. Campaign -------------------------------------------------------------------
+
+
+class BudgetLineForm(Form):
+    descrizione = text(_l("Voce di spesa"), 200)
+    categoria = SelectField(
+        _l("Categoria"),
+        choices=[PLEASE_CHOOSE, *((c, CATEGORY_LABELS[c]) for c in BUDGET_CATEGORIES)],
+        validators=[Optional()],
+    )
+    importo = StringField(_l("Importo (euro)"), validators=[Euro()])
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.descrizione.data or self.categoria.data or (self.importo.data or "").strip())
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not self.is_blank:
+            for field in (self.descrizione, self.categoria, self.importo):
+                if not (field.data or "").strip():
+                    field.errors = [*field.errors, _l("Completa la riga: voce, categoria e importo")]
+                    ok = False
+        return ok
+
+
+class BudgetForm(FlaskForm):
+    righe = FieldList(FormField(BudgetLineForm), min_entries=1, max_entries=40)
+
+
+class RewardForm(Form):
+    titolo = text(_l("Nome della ricompensa"), 120)
+    importo = StringField(_l("Donazione minima (euro)"), validators=[Euro()])
+    descrizione = text(_l("Che cosa riceve chi dona"), 500)
+    quantita = StringField(_l("Quante ne offrite (vuoto se senza limite)"), validators=[WholeNumber()])
+
+    @property
+    def is_blank(self) -> bool:
+        return not any((f.data or "").strip() for f in (self.titolo, self.importo, self.descrizione, self.quantita))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not self.is_blank:
+            for field in (self.titolo, self.importo, self.descrizione):
+                if not (field.data or "").strip():
+                    field.errors = [*field.errors, _l("Completa la ricompensa: nome, donazione minima e descrizione")]
+                    ok = False
+        return ok
+
+
+class CampaignForm(FlaskForm):
+    ricompense = FieldList(FormField(RewardForm), min_entries=1, max_entries=20)
+    comunicazione = long_text(_l("Piano di comunicazione"), 5000)
+    squadra = long_text(_l("La squadra della campagna"), 3000)
+    REQUIRED = ("comunicazione", "squadra")
+
+
+# --- 5. Attachments, 6. Review ----------------------------------------------------------------
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("Documento in PDF"))
+
+
+class ReviewForm(FlaskForm):
+    rappresentante = BooleanField(
+        _l("Sono il legale rappresentante dell'organizzazione o sono stato delegato a presentare la domanda"),
+        validators=[DataRequired(_l("Conferma di poter presentare la domanda per l'organizzazione"))],
+    )
+    requisiti = BooleanField(
+        _l("L'organizzazione è senza scopo di lucro e ha una sede operativa a Milano"),
+        validators=[DataRequired(_l("Conferma che l'organizzazione ha i requisiti del bando"))],
+    )
+    veridicita = BooleanField(
+        _l("Le informazioni della domanda sono vere; conosco le conseguenze delle dichiarazioni false (DPR 445/2000)"),
+        validators=[DataRequired(_l("Conferma che le informazioni sono vere"))],
+    )
+    privacy = BooleanField(
+        _l("Ho letto l'informativa privacy sul trattamento dei dati della domanda"),
+        validators=[DataRequired(_l("Conferma di aver letto l'informativa privacy"))],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    conferma = BooleanField(
+        _l("Voglio ritirare la domanda: so che non sarà valutata"),
+        validators=[DataRequired(_l("Conferma che vuoi ritirare la domanda"))],
+    )

@@ -1,0 +1,65 @@
+"""The organisation's profile."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.blueprints.applications import bp
+from portal.blueprints.applications.access import applicant_required
+from portal.blueprints.applications.forms import OrganisationForm
+from portal.blueprints.auth.views import form_page
+from portal.clock import now
+from portal.domain import DomainError
+from portal.services import organisations
+from portal.services.editions import current_edition
+
+PROBLEMS = {
+    "not_eligible": (
+        "forma",
+        "Possono partecipare al bando solo associazioni, fondazioni e imprese sociali senza "
+        "scopo di lucro: con questa forma giuridica non è possibile presentare domanda.",
+    ),
+    "unknown_nil": ("nil", "Scegli il quartiere della sede"),
+    "cf_taken": (
+        "codice_fiscale",
+        "Esiste già un'organizzazione con questo codice fiscale: chiedi a chi l'ha registrata di contattarci.",
+    ),
+}
+
+
+@bp.route("/organizzazione", methods=["GET", "POST"])
+@applicant_required
+def organisation():
+    form = OrganisationForm()
+    current = organisations.profile_of(current_user.organisation)
+    if not form.is_submitted() and current:
+        form.nome.data, form.forma.data, form.codice_fiscale.data = (
+            current.name,
+            current.legal_form,
+            current.codice_fiscale,
+        )
+        form.indirizzo.data, form.nil.data = current.address, current.nil_id
+        form.referente.data, form.telefono.data = current.contact_name, current.contact_phone
+    if form.validate_on_submit():
+        profile = organisations.Profile(
+            name=form.nome.data,
+            legal_form=form.forma.data,
+            codice_fiscale=form.codice_fiscale.data,
+            address=form.indirizzo.data,
+            nil_id=form.nil.data,
+            contact_name=form.referente.data,
+            contact_phone=form.telefono.data,
+        )
+        edition = current_edition()
+        eligible = edition.criteria.eligible_legal_forms if edition else frozenset()
+        try:
+            organisations.save_profile(current_user, profile, eligible, now())
+        except DomainError as error:
+            field, message = PROBLEMS[error.code]
+            form[field].errors = [str(message)]
+        else:
+            flash(_("Dati dell'organizzazione salvati."), "success")
+            return redirect(url_for("applications.home"))
+    return form_page("applications/organisation.html", form, False, has_profile=current is not None)
