@@ -11,6 +11,8 @@ from portal.domain import DomainError
 from portal.extensions import db
 from portal.models import Role
 from portal.services import accounts
+from portal.services.demo_applications import seed_demo_applications
+from portal.services.editions import edition_or_404
 from portal.services.mail import deliver_pending
 from portal.services.reminders import anonymise_registrants, send_reminders
 from portal.services.seed import DEMO_STAFF, seed_demo_accounts, seed_editions
@@ -25,6 +27,8 @@ def init_app(app: Flask) -> None:
         if app.config.get("DEMO_ACCOUNTS"):
             created = seed_demo_accounts(now())
             click.echo(f"Demo staff account: {DEMO_STAFF['email']} ({'created' if created else 'already there'}).")
+            applicants = seed_demo_applications(edition_or_404(2020))
+            click.echo(f"Demo applicants created: {applicants} (password in the README).")
 
     init_mail_commands(app)
     init_account_commands(app)

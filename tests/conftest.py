@@ -47,7 +47,8 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = _database_url(tmp_path_factory.mktemp("db"))
-    app = create_app(TestConfig, overrides={"SQLALCHEMY_DATABASE_URI": url})
+    uploads = tmp_path_factory.mktemp("uploads")
+    app = create_app(TestConfig, overrides={"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(uploads)})
     with app.app_context():
         db.session.execute(text("SELECT 1"))
         _drop_everything()

@@ -1,6 +1,5 @@
 """On PostgreSQL, concurrent sign-ups for a lesson never exceed its capacity and lose nobody."""
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +8,7 @@ from portal.domain.registration import RegistrationStatus
 from portal.extensions import db
 from portal.models import Event, Registrant, Registration
 from portal.services.registrations import SignUp, register
+from tests.concurrency import run_together
 
 pytestmark = pytest.mark.postgres
 
@@ -16,26 +16,8 @@ NOW = datetime(2020, 6, 10, 8, 0, tzinfo=UTC)
 
 
 def at_once(app, sign_ups: list[SignUp]) -> list[Exception]:
-    """Run every sign-up in its own thread and session, released together; return any errors."""
-    barrier = threading.Barrier(len(sign_ups))
-    errors: list[Exception] = []
-
-    def run(sign_up: SignUp) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                register(sign_up, NOW)
-            except Exception as exc:  # noqa: BLE001 - the test reports any failure of any thread
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(s,)) for s in sign_ups]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
+    """Every sign-up in its own thread and session, released together; the errors, if any."""
+    return run_together(app, [lambda s=s: register(s, NOW) for s in sign_ups])[1]
 
 
 def lesson(app, slug: str, capacity: int) -> int:

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from stdnum.it import codicefiscale
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.blueprints.call.forms import LEGAL_FORM_LABELS
@@ -39,7 +40,7 @@ CATEGORY_LABELS = {
     "altro": _l("Altro"),
 }
 APPLICANT_LEGAL_FORMS = ("associazione", "fondazione", "impresa_sociale", "altro")
-PLEASE_CHOOSE = ("", _l("Scegli…"))
+PLEASE_CHOOSE = SelectChoice("", _l("Scegli…"))
 
 
 def text(label, max_length: int, **kwargs):
@@ -63,7 +64,14 @@ def nil_field(label):
     return SelectField(
         label,
         coerce=lambda value: int(value) if value not in (None, "", "None") and str(value).isdigit() else None,
-        choices=[PLEASE_CHOOSE, *((group, options) for group, options in grouped_choices())],
+        choices=[
+            PLEASE_CHOOSE,
+            *(
+                SelectChoice(value, label, optgroup=group)
+                for group, options in grouped_choices()
+                for value, label in options
+            ),
+        ],
         validate_choice=False,
         validators=[Optional()],
     )
@@ -160,7 +168,7 @@ class OrganisationForm(FlaskForm):
     )
     forma = SelectField(
         _l("Forma giuridica"),
-        choices=[PLEASE_CHOOSE, *((code, LEGAL_FORM_LABELS[code]) for code in APPLICANT_LEGAL_FORMS)],
+        choices=[PLEASE_CHOOSE, *(SelectChoice(code, LEGAL_FORM_LABELS[code]) for code in APPLICANT_LEGAL_FORMS)],
         validators=[DataRequired(_l("Scegli la forma giuridica"))],
     )
     codice_fiscale = StringField(
@@ -210,7 +218,7 @@ class ProjectForm(FlaskForm):
     descrizione = long_text(_l("Descrizione del progetto"), 8000)
     tema = SelectField(
         _l("Tema"),
-        choices=[PLEASE_CHOOSE, *((code, THEME_LABELS[code]) for code in THEMES)],
+        choices=[PLEASE_CHOOSE, *(SelectChoice(code, THEME_LABELS[code]) for code in THEMES)],
         validators=[Optional()],
         validate_choice=True,
     )
@@ -235,7 +243,7 @@ class BudgetLineForm(Form):
     descrizione = text(_l("Voce di spesa"), 200)
     categoria = SelectField(
         _l("Categoria"),
-        choices=[PLEASE_CHOOSE, *((c, CATEGORY_LABELS[c]) for c in BUDGET_CATEGORIES)],
+        choices=[PLEASE_CHOOSE, *(SelectChoice(c, CATEGORY_LABELS[c]) for c in BUDGET_CATEGORIES)],
         validators=[Optional()],
     )
     importo = StringField(_l("Importo (euro)"), validators=[Euro()])
