@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import generate_password_hash
 
@@ -44,10 +44,11 @@ def _load(purpose: str, token: str, max_age: int) -> dict:
         raise DomainError("invalid") from None
 
 
-def _send(user: User, template: str, subject: str, now: datetime, **context) -> None:
+def _send(user: User, template: str, subject, now: datetime, **context) -> None:
+    """`subject` is a lazy string: rendered, like the body, in the account's language."""
     with force_locale(user.lang):
         body = render_template(template, user=user, **context)
-        mail.queue(user.email, _(subject), body, now)
+        mail.queue(user.email, str(subject), body, now)
 
 
 def sign_up(email: str, name: str, password: str, lang: str, now: datetime) -> None:
@@ -58,7 +59,7 @@ def sign_up(email: str, name: str, password: str, lang: str, now: datetime) -> N
         _send(
             existing,
             "mail/account_exists.txt",
-            "Il tuo account Crowdfunding Civico",
+            _l("Il tuo account Crowdfunding Civico"),
             now,
             login_url=absolute_url("auth.login", lang=existing.lang),
             reset_url=absolute_url("auth.forgot_password", lang=existing.lang),
@@ -75,7 +76,7 @@ def send_confirmation(user: User, now: datetime) -> None:
     _send(
         user,
         "mail/confirm_email.txt",
-        "Conferma il tuo indirizzo e-mail – Crowdfunding Civico",
+        _l("Conferma il tuo indirizzo e-mail – Crowdfunding Civico"),
         now,
         confirm_url=absolute_url("auth.confirm_email", lang=user.lang, token=token),
     )
@@ -101,7 +102,7 @@ def request_reset(email: str, now: datetime) -> None:
     _send(
         user,
         "mail/reset_password.txt",
-        "Imposta una nuova password – Crowdfunding Civico",
+        _l("Imposta una nuova password – Crowdfunding Civico"),
         now,
         reset_url=absolute_url("auth.reset_password", lang=user.lang, token=token),
     )
