@@ -47,6 +47,8 @@ for lang in ("it", "en"):
         (f"cookies-{lang}", OPEN, f"/{lang}/cookie"),
         (f"contacts-{lang}", OPEN, f"/{lang}/contatti"),
         (f"login-{lang}", OPEN, f"/{lang}/accesso"),
+        (f"sign-up-{lang}", OPEN, f"/{lang}/registrazione"),
+        (f"forgot-password-{lang}", OPEN, f"/{lang}/password-dimenticata"),
         (f"not-found-{lang}", OPEN, f"/{lang}/pagina-che-non-esiste"),
     ]
 

@@ -72,7 +72,11 @@ def axe_source() -> str:
 
 
 def run_axe(page, axe_source: str) -> list[dict]:
-    """axe-core's violations for the current page, WCAG 2.0-2.2 A and AA."""
+    """axe-core's violations for the current page, WCAG 2.0-2.2 A and AA.
+
+    Measured once the fonts are in and the layout has settled (after a resize, a target's size
+    and spacing are only final on the next frame)."""
+    page.evaluate("document.fonts.ready.then(() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))")
     page.evaluate(axe_source)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",

@@ -28,7 +28,7 @@ def assert_accessible(page, axe_source):
 
 def sign_in(page, live_server, secret, axe_source=None):
     page.goto(f"{live_server}/it/gestione/eventi")
-    expect(page.get_by_role("heading", name="Accedi all'area riservata")).to_be_visible()
+    expect(page.get_by_role("heading", name="Accedi", exact=True)).to_be_visible()
     page.get_by_label("Indirizzo e-mail").fill(STAFF)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Accedi").click()

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from tests.accounts import code_step, csrf_from, make_user, password_step, sign_in
+from tests.applicants import draft, make_applicant
 from tests.pages import CASES
 from tests.web.test_registrations import lesson_ids
 
@@ -34,7 +35,7 @@ def test_every_page_is_valid_html(app, client, at, tmp_path):
         target.write_text(f'<!doctype html><html lang="it"><head><title>f</title></head><body>{body}</body></html>')
         files.append(str(target))
 
-    for case, html in back_office_pages(app):
+    for case, html in [*back_office_pages(app), *application_pages(app)]:
         target = tmp_path / f"{case}.html"
         target.write_text(html)
         files.append(str(target))
@@ -83,4 +84,56 @@ def back_office_pages(app) -> list[tuple[str, str]]:
         data={"csrf_token": csrf_from(event), "capacita": "x", "link_materiali": "javascript:x"},
     )
     pages.append(("event-errors", invalid.get_data(as_text=True)))
+    return pages
+
+
+def application_pages(app) -> list[tuple[str, str]]:
+    """The applicant's area: every step empty, filled and with errors; review and receipt."""
+    app.config["PORTAL_NOW"] = "2020-07-10T10:00:00+02:00"
+    pages = []
+    visitor = app.test_client()
+    token = csrf_from(visitor.get("/it/registrazione").get_data(as_text=True))
+    pages.append(
+        ("sign-up-errors", visitor.post("/it/registrazione", data={"csrf_token": token}).get_data(as_text=True))
+    )
+
+    make_applicant(app, "new@org.example", 3, with_organisation=False)
+    newcomer = app.test_client()
+    sign_in(newcomer, app, "new@org.example")
+    pages.append(("area-no-organisation", newcomer.get("/it/domanda/").get_data(as_text=True)))
+    token = csrf_from(newcomer.get("/it/domanda/organizzazione").get_data(as_text=True))
+    errors = newcomer.post("/it/domanda/organizzazione", data={"csrf_token": token, "codice_fiscale": "1"})
+    pages.append(("organisation-errors", errors.get_data(as_text=True)))
+
+    make_applicant(app, "anna@org.example", 0)
+    anna = app.test_client()
+    sign_in(anna, app, "anna@org.example")
+    application_id = draft(app, "anna@org.example", complete=False)
+    base = f"/en/domanda/{application_id}"
+    for step in ("", "/progetto", "/tempi", "/budget", "/campagna", "/allegati", "/riepilogo"):
+        pages.append((f"step{step.replace('/', '-')}", anna.get(base + step).get_data(as_text=True)))
+        if step in ("/progetto", "/tempi", "/budget", "/campagna"):
+            token = csrf_from(pages[-1][1])
+            bad = {"csrf_token": token, "azione": "continua", "titolo": "x" * 200, "inizio": "31/02/2021"}
+            bad |= {"righe-0-importo": "abc", "ricompense-0-importo": "-1"}
+            pages.append(
+                (f"step{step.replace('/', '-')}-errors", anna.post(base + step, data=bad).get_data(as_text=True))
+            )
+    pages.append(("area-home", anna.get("/it/domanda/").get_data(as_text=True)))
+
+    make_applicant(app, "done@org.example", 1)
+    done = app.test_client()
+    sign_in(done, app, "done@org.example")
+    submitted = draft(app, "done@org.example")
+    review = done.get(f"/it/domanda/{submitted}/riepilogo").get_data(as_text=True)
+    pages.append(("review-complete", review))
+    ticks = {
+        "csrf_token": csrf_from(review),
+        "rappresentante": "y",
+        "requisiti": "y",
+        "veridicita": "y",
+        "privacy": "y",
+    }
+    done.post(f"/it/domanda/{submitted}/riepilogo", data=ticks)
+    pages.append(("receipt", done.get(f"/it/domanda/{submitted}/ricevuta").get_data(as_text=True)))
     return pages
