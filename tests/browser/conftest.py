@@ -22,6 +22,8 @@ CHROMIUM_ARGS = [
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 900}
+# Fonts loaded and two frames drawn: sizes and spacing of targets are final.
+SETTLED = "document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -76,7 +78,7 @@ def run_axe(page, axe_source: str) -> list[dict]:
 
     Measured once the fonts are in and the layout has settled (after a resize, a target's size
     and spacing are only final on the next frame)."""
-    page.evaluate("document.fonts.ready.then(() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))))")
+    page.evaluate(SETTLED)
     page.evaluate(axe_source)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
