@@ -194,6 +194,13 @@ def _next_protocol(edition_id: int) -> int:
     return counter.last_number
 
 
+def _locked(application_id: int) -> Application:
+    """The application's row, locked until the commit, read fresh from the database."""
+    application = db.session.execute(db.select(Application).filter_by(id=application_id).with_for_update()).scalar_one()
+    db.session.refresh(application)
+    return application
+
+
 def submit(application_id: int, now: datetime, *, declarations_accepted: bool) -> Application:
     """Send the application: complete, declarations accepted, before the deadline by the server's clock.
 

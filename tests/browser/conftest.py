@@ -88,3 +88,11 @@ def run_axe(page, axe_source: str) -> list[dict]:
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+def assert_accessible(page, axe_source: str) -> None:
+    """No axe-core violation on the current page at desktop and phone widths."""
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        assert run_axe(page, axe_source) == [], f"{page.url} at {viewport['width']} px"
+    page.set_viewport_size(DESKTOP)

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import OutboxMessage
 from tests.accounts import PASSWORD
 from tests.applicants import draft, make_applicant, pdf_bytes
-from tests.browser.conftest import DESKTOP, PHONE, run_axe
+from tests.browser.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 ANNA = "anna@cordata.example"
@@ -20,13 +20,6 @@ ANNA = "anna@cordata.example"
 @pytest.fixture(autouse=True)
 def _july_10(at):
     at("2020-07-10T10:00:00+02:00")
-
-
-def accessible(page, axe_source):
-    for viewport in (DESKTOP, PHONE):
-        page.set_viewport_size(viewport)
-        assert run_axe(page, axe_source) == [], page.url
-    page.set_viewport_size(DESKTOP)
 
 
 def last_link_to(app, email):
@@ -59,30 +52,7 @@ def fill_steps(page, tmp_path):
     page.get_by_label("Data di fine").fill("2021-12-31")
     page.get_by_role("button", name="Salva e continua", exact=True).click()
 
-    expect(page.get_by_role("heading", name="Budget")).to_be_visible()
-    page.locator("#righe-0-descrizione").fill("Educatori")
-    page.locator("#righe-0-categoria").select_option("personale")
-    page.locator("#righe-0-importo").fill("15.000")
-    page.locator("#righe-1-descrizione").fill("Arredi")
-    page.locator("#righe-1-categoria").select_option("attrezzature")
-    page.locator("#righe-1-importo").fill("5.000")
-    page.get_by_role("button", name="Salva e continua", exact=True).click()
-
-    expect(page.get_by_role("heading", name="Piano della campagna")).to_be_visible()
-    page.locator("#ricompense-0-titolo").fill("Grazie")
-    page.locator("#ricompense-0-importo").fill("10")
-    page.locator("#ricompense-0-descrizione").fill("Una cartolina")
-    page.get_by_label("Piano di comunicazione").fill("Social e volantini")
-    page.get_by_label("La squadra della campagna").fill("Tre soci")
-    page.get_by_role("button", name="Salva e continua", exact=True).click()
-
-    expect(page.get_by_role("heading", name="Allegati")).to_be_visible()
-    statute = tmp_path / "statuto.pdf"
-    statute.write_bytes(pdf_bytes())
-    page.get_by_label("Documento in PDF").set_input_files(statute)
-    page.get_by_role("button", name="Carica il file").click()
-    expect(page.get_by_role("link", name="statuto.pdf")).to_be_visible()
-    page.get_by_role("link", name="Continua al riepilogo").click()
+    fill_from_budget(page, tmp_path)
 
 
 def submit(page):
@@ -118,7 +88,7 @@ def test_sign_up_confirm_and_apply_with_javascript(app, page, live_server, axe_s
     page.get_by_role("button", name="Salva i dati").click()
     page.get_by_role("button", name="Inizia la domanda").click()
     expect(page.get_by_role("heading", name="La tua domanda")).to_be_visible()
-    accessible(page, axe_source)
+    assert_accessible(page, axe_source)
     page.get_by_role("link", name="1. Il progetto").click()
 
     # Autosave: typing is saved without leaving the page, and announced politely.
@@ -126,12 +96,12 @@ def test_sign_up_confirm_and_apply_with_javascript(app, page, live_server, axe_s
     page.get_by_label("Titolo del progetto").fill("Lab Barona")
     expect(page.locator("#autosave-status")).to_have_text("Bozza salvata alle 10:00", timeout=10_000)
     assert page.evaluate("window.__notReloaded") is True
-    accessible(page, axe_source)
+    assert_accessible(page, axe_source)
 
     fill_steps(page, tmp_path)
-    accessible(page, axe_source)
+    assert_accessible(page, axe_source)
     submit(page)
-    accessible(page, axe_source)
+    assert_accessible(page, axe_source)
     assert "Domanda ricevuta: protocollo CC2020-0001" in last_subject(app, ANNA)
 
 
@@ -217,16 +187,16 @@ def test_every_error_state_of_the_area_is_accessible(app, page, live_server, axe
             page.get_by_label("Titolo del progetto").fill("")
         page.get_by_role("button", name="Salva e continua", exact=True).click()
         expect(page).to_have_title(re.compile("^Errore: "))
-        accessible(page, axe_source)
+        assert_accessible(page, axe_source)
     page.goto(f"{base}/allegati")
     page.get_by_role("button", name="Carica il file").click()
-    accessible(page, axe_source)
+    assert_accessible(page, axe_source)
     page.goto(f"{base}/riepilogo")
-    accessible(page, axe_source)
+    assert_accessible(page, axe_source)
     page.goto(f"{live_server}/it/domanda/organizzazione")
     page.get_by_label("Codice fiscale dell'organizzazione").fill("123")
     page.get_by_role("button", name="Salva i dati").click()
     expect(page).to_have_title(re.compile("^Errore: "))
-    accessible(page, axe_source)
+    assert_accessible(page, axe_source)
     page.goto(f"{live_server}/en/domanda/{application_id}/")
-    accessible(page, axe_source)
+    assert_accessible(page, axe_source)

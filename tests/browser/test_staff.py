@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from portal.models import Role
 from tests.accounts import PASSWORD, make_user
-from tests.browser.conftest import DESKTOP, PHONE, run_axe
+from tests.browser.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 STAFF = "giulia@comune.milano.example"
@@ -17,13 +17,6 @@ STAFF = "giulia@comune.milano.example"
 @pytest.fixture(autouse=True)
 def _june_10(at):
     at("2020-06-10T10:00:00+02:00")
-
-
-def assert_accessible(page, axe_source):
-    for viewport in (DESKTOP, PHONE):
-        page.set_viewport_size(viewport)
-        assert run_axe(page, axe_source) == [], page.url
-    page.set_viewport_size(DESKTOP)
 
 
 def sign_in(page, live_server, secret, axe_source=None):

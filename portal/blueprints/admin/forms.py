@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
-from portal.blueprints.courses.forms import strip
+from portal.form_fields import strip
 
 
 def web_address(form, field) -> None:

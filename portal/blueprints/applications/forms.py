@@ -15,10 +15,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.blueprints.call.forms import LEGAL_FORM_LABELS
-from portal.blueprints.courses.forms import strip
 from portal.domain import DomainError
 from portal.domain.application import BUDGET_CATEGORIES, THEMES
 from portal.domain.money import parse_euros
+from portal.form_fields import strip
 from portal.services.neighbourhoods import grouped_choices
 
 THEME_LABELS = {

@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from portal.blueprints.courses.forms import strip
+from portal.form_fields import email_field, full_name_field, strip
 
 
 class LoginForm(FlaskForm):
@@ -40,23 +40,8 @@ def password_field(label) -> PasswordField:
 
 
 class SignUpForm(FlaskForm):
-    nome = StringField(
-        _l("Nome e cognome"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Scrivi il tuo nome e cognome")),
-            Length(max=200, message=_l("Al massimo 200 caratteri")),
-        ],
-    )
-    email = EmailField(
-        _l("Indirizzo e-mail"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Scrivi il tuo indirizzo e-mail")),
-            Email(_l("Scrivi un indirizzo e-mail valido, ad esempio nome@esempio.it"), check_deliverability=False),
-            Length(max=254, message=_l("Al massimo 254 caratteri")),
-        ],
-    )
+    nome = full_name_field()
+    email = email_field()
     password = password_field(_l("Password"))
     conferma = PasswordField(
         _l("Ripeti la password"),

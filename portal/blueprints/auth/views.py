@@ -87,22 +87,31 @@ def login():
     return form_page("auth/login.html", form, failed)
 
 
+def _expired():
+    flash(_("La sessione di accesso è scaduta: inserisci di nuovo e-mail e password."), "warning")
+    return redirect(url_for("auth.login"))
+
+
+def _check_code(user: User, form: CodeForm) -> bool | None:
+    """None while no code was sent; True when a valid one was (and the user is signed in)."""
+    if not form.validate_on_submit():
+        return None
+    return accounts.verify_code(user, form.code.data, now())
+
+
 @bp.route("/accesso/codice", methods=["GET", "POST"])
 @limiter.limit("10 per minute;60 per hour", methods=["POST"])
 def second_factor():
     user = _pending_user()
     if user is None:
-        flash(_("La sessione di accesso è scaduta: inserisci di nuovo e-mail e password."), "warning")
-        return redirect(url_for("auth.login"))
+        return _expired()
     if user.totp_enabled_at is None:
         return redirect(url_for("auth.enrol"))
     form = CodeForm()
-    failed = False
-    if form.validate_on_submit():
-        if accounts.verify_code(user, form.code.data, now()):
-            return _finish_login(user, session.get(PENDING_KEY, {}).get("next"))
-        failed = True
-    return form_page("auth/code.html", form, failed)
+    verified = _check_code(user, form)
+    if verified:
+        return _finish_login(user, session.get(PENDING_KEY, {}).get("next"))
+    return form_page("auth/code.html", form, verified is False)
 
 
 @bp.route("/accesso/attiva-codice", methods=["GET", "POST"])
@@ -110,20 +119,17 @@ def second_factor():
 def enrol():
     user = _pending_user()
     if user is None:
-        flash(_("La sessione di accesso è scaduta: inserisci di nuovo e-mail e password."), "warning")
-        return redirect(url_for("auth.login"))
+        return _expired()
     try:
         enrolment = accounts.start_enrolment(user)
     except DomainError:
         return redirect(url_for("auth.second_factor"))
     form = CodeForm()
-    failed = False
-    if form.validate_on_submit():
-        if accounts.verify_code(user, form.code.data, now()):
-            flash(_("Verifica in due passaggi attivata."), "success")
-            return _finish_login(user, session.get(PENDING_KEY, {}).get("next"))
-        failed = True
-    return form_page("auth/enrol.html", form, failed, enrolment=enrolment)
+    verified = _check_code(user, form)
+    if verified:
+        flash(_("Verifica in due passaggi attivata."), "success")
+        return _finish_login(user, session.get(PENDING_KEY, {}).get("next"))
+    return form_page("auth/enrol.html", form, verified is False, enrolment=enrolment)
 
 
 @bp.post("/esci")

@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectMultipleField, StringField, widgets
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms import BooleanField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+from portal.form_fields import email_field, full_name_field
 
 
 class CheckboxesField(SelectMultipleField):
@@ -22,25 +20,8 @@ class RegistrationForm(FlaskForm):
         validators=[InputRequired(_l("Scegli almeno una lezione"))],
         invalid_choice_message=_l("Scegli le lezioni tra quelle elencate"),
     )
-    nome = StringField(
-        _l("Nome e cognome"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Scrivi il tuo nome e cognome")),
-            Length(max=200, message=_l("Al massimo 200 caratteri")),
-        ],
-    )
-    email = EmailField(
-        _l("Indirizzo e-mail"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Scrivi il tuo indirizzo e-mail")),
-            Email(
-                message=_l("Scrivi un indirizzo e-mail valido, ad esempio nome@esempio.it"), check_deliverability=False
-            ),
-            Length(max=254, message=_l("Al massimo 254 caratteri")),
-        ],
-    )
+    nome = full_name_field()
+    email = email_field()
     organizzazione = StringField(
         _l("Organizzazione (facoltativo)"),
         validators=[Optional(), Length(max=200, message=_l("Al massimo 200 caratteri"))],
