@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from html import unescape
+from pathlib import Path
 
 import pytest
 
@@ -272,3 +273,17 @@ def test_the_area_speaks_english(app, anna):
     application_id = draft(app, ANNA, complete=False)
     page = text_of(anna.get(f"/en/domanda/{application_id}/"))
     assert "The project" in page and "Il progetto" not in page
+
+
+def test_removing_an_attachment_removes_its_file(app, anna):
+    application_id = draft(app, ANNA, complete=True)
+    with app.app_context():
+        attachment = db.session.scalars(db.select(Attachment)).one()
+        stored = Path(app.config["UPLOAD_DIR"]) / attachment.storage_key
+    assert stored.exists()
+    response = post(anna, f"/it/domanda/{application_id}/allegati/{attachment.id}/elimina", {})
+    assert response.headers["Location"] == f"/it/domanda/{application_id}/allegati"
+    assert "Allegato eliminato" in text_of(anna.get(response.headers["Location"]))
+    assert not stored.exists()
+    with app.app_context():
+        assert db.session.scalars(db.select(Attachment)).all() == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 
 from portal.blueprints.applications import bp
@@ -77,14 +77,13 @@ def download(application_id: int, attachment_id: int):
 def remove(application_id: int, attachment_id: int):
     application = own_application(application_id)
     attachment = viewable_attachment(application_id, attachment_id)
-    form = FlaskForm()
-    if not form.validate_on_submit() or current_user.organisation_id != application.organisation_id:
+    if not FlaskForm().validate_on_submit():
         flash(_("La richiesta non è valida: ricarica la pagina e riprova."), "warning")
     else:
         try:
             attachment_service.remove(application, attachment, now())
         except DomainError as error:
-            flash(str(PROBLEMS[error.code]), "warning")
+            flash(str(PROBLEMS[error.code]) % error.params, "warning")
         else:
             flash(_("Allegato eliminato."), "success")
     return redirect(url_for("applications.allegati", application_id=application_id))
