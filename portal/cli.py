@@ -13,7 +13,7 @@ from portal.models import Role
 from portal.services import accounts
 from portal.services.demo_applications import seed_demo_applications
 from portal.services.editions import edition_or_404
-from portal.services.mail import deliver_pending
+from portal.services.mail import deliver_now_if_immediate, deliver_pending
 from portal.services.reminders import anonymise_registrants, send_reminders
 from portal.services.seed import DEMO_STAFF, seed_demo_accounts, seed_editions
 
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
             click.echo(f"Demo staff account: {DEMO_STAFF['email']} ({'created' if created else 'already there'}).")
             applicants = seed_demo_applications(edition_or_404(2020))
             click.echo(f"Demo applicants created: {applicants} (password in the README).")
+            deliver_now_if_immediate(now())  # the demo receipt lands in MAIL_DIR like every other e-mail
 
     init_mail_commands(app)
     init_account_commands(app)
