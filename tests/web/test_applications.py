@@ -273,6 +273,8 @@ def test_the_area_speaks_english(app, anna):
     application_id = draft(app, ANNA, complete=False)
     page = text_of(anna.get(f"/en/domanda/{application_id}/"))
     assert "The project" in page and "Il progetto" not in page
+    empty_budget = post(anna, f"/en/domanda/{application_id}/budget", {"azione": "continua"})
+    assert "Add at least one cost item" in text_of(empty_budget)
 
 
 def test_removing_an_attachment_removes_its_file(app, anna):

@@ -181,12 +181,9 @@ def _validate_and_save(form: FlaskForm, application: Application, step: Step, *,
 
 
 def _rows_present(form: FlaskForm) -> bool:
-    for name, message in (
-        ("righe", "Aggiungi almeno una voce di spesa"),
-        ("ricompense", "Aggiungi almeno una ricompensa"),
-    ):
+    for name, message in (("righe", NO_BUDGET_LINES), ("ricompense", NO_REWARDS)):
         if name in form and all(entry.form.is_blank for entry in form[name]):
-            form[name].errors = [_(message)]
+            form[name].errors = [str(message)]
             return False
     return True
 
