@@ -10,7 +10,9 @@ from portal.models.application import (
     StatusChange,
 )
 from portal.models.audit import AuditEntry
+from portal.models.campaign import Campaign, CampaignReward
 from portal.models.edition import Edition
+from portal.models.evaluation import Assignment, Criterion, Score
 from portal.models.event import Event, EventKind, Venue
 from portal.models.registration import OutboxMessage, Registrant, Registration, ReminderSent
 from portal.models.user import Role, User
@@ -23,7 +25,11 @@ __all__ = [
     "ProtocolCounter",
     "Reward",
     "StatusChange",
+    "Assignment",
     "AuditEntry",
+    "Campaign",
+    "CampaignReward",
+    "Criterion",
     "Edition",
     "Event",
     "EventKind",
@@ -32,6 +38,7 @@ __all__ = [
     "Registration",
     "ReminderSent",
     "Role",
+    "Score",
     "User",
     "Venue",
 ]

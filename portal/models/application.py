@@ -68,6 +68,12 @@ class Application(db.Model):
     protocol_number: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Staff: the formal admissibility check, then the decision.
+    admissible: Mapped[bool | None]
+    admissibility_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    admissibility_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reserved_cents: Mapped[int | None] = mapped_column(sa.BigInteger)  # the co-funding set aside when selected
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     edition: Mapped[Edition] = relationship()  # noqa: F821
     organisation: Mapped[Organisation] = relationship()

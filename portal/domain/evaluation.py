@@ -1,0 +1,84 @@
+"""Evaluating applications: weighted scores, the ranking, and reserving co-funding within a budget."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from portal.domain import DomainError
+
+MIN_EVALUATORS = 2
+HUNDREDTH = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    weight: int  # relative weight; the weighted score is out of 100 whatever the weights add up to
+    max_score: int
+
+
+def weighted_score(criteria: Sequence[Criterion], scores: Mapping[str, int]) -> Decimal:
+    """One evaluator's score out of 100: each criterion's share of its maximum, weighted.
+
+    Every criterion must be scored, within 0..max: ``DomainError("missing_score" | "out_of_range")``.
+    """
+    total_weight = sum(c.weight for c in criteria)
+    if not criteria or total_weight <= 0:
+        raise DomainError("no_criteria")
+    points = Decimal(0)
+    for criterion in criteria:
+        if criterion.code not in scores:
+            raise DomainError("missing_score", criterion=criterion.code)
+        score = scores[criterion.code]
+        if not 0 <= score <= criterion.max_score:
+            raise DomainError("out_of_range", criterion=criterion.code, max_score=criterion.max_score)
+        points += Decimal(score) / criterion.max_score * criterion.weight
+    return (points * 100 / total_weight).quantize(HUNDREDTH, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class RankedApplication:
+    application_id: int
+    average: Decimal | None  # None until at least MIN_EVALUATORS have scored it
+    spread: Decimal | None  # highest minus lowest evaluator's score: a large one asks for a discussion
+    evaluations: int
+
+
+def rank(scores_by_application: Mapping[int, Sequence[Decimal]]) -> list[RankedApplication]:
+    """Applications by average weighted score, best first; those still missing evaluations last."""
+    ranked = []
+    for application_id, scores in scores_by_application.items():
+        if len(scores) >= MIN_EVALUATORS:
+            average = (sum(scores, Decimal(0)) / len(scores)).quantize(HUNDREDTH, ROUND_HALF_UP)
+            spread = max(scores) - min(scores)
+        else:
+            average = spread = None
+        ranked.append(RankedApplication(application_id, average, spread, len(scores)))
+    return sorted(ranked, key=lambda r: (r.average is None, -(r.average or 0), r.application_id))
+
+
+@dataclass(frozen=True)
+class Budget:
+    total_cents: int
+    reserved_cents: int
+
+    @property
+    def left_cents(self) -> int:
+        return self.total_cents - self.reserved_cents
+
+
+def reserve(budget: Budget, amount_cents: int) -> Budget:
+    """The budget after reserving `amount_cents`; refused, with the figures, if it would overspend."""
+    if amount_cents < 0:
+        raise ValueError("a reservation is never negative")
+    if amount_cents > budget.left_cents:
+        raise DomainError(
+            "over_budget",
+            budget=budget.total_cents,
+            reserved=budget.reserved_cents,
+            left=budget.left_cents,
+            needed=amount_cents,
+        )
+    return Budget(budget.total_cents, budget.reserved_cents + amount_cents)
