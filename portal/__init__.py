@@ -36,7 +36,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     i18n.init_app(app)
 
     from portal import access, cli, errors, layout, security
-    from portal.blueprints import admin, applications, auth, call, courses, pages
+    from portal.blueprints import admin, applications, auth, call, courses, evaluation, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(pages.root_bp)
@@ -45,6 +45,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(applications.bp)
+    app.register_blueprint(evaluation.bp)
     access.init_app(app)
     errors.init_app(app)
     layout.init_app(app)

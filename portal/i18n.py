@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from babel import Locale
 from flask import Flask, abort, current_app, g, request
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
 from portal.clock import to_rome
 
@@ -69,7 +69,13 @@ def init_app(app: Flask) -> None:
             values["lang"] = current_lang()
 
     app.jinja_env.filters.update(
-        money=money, when=when, day=day, day_with_weekday=day_with_weekday, time=time, month_year=month_year
+        money=money,
+        when=when,
+        day=day,
+        day_with_weekday=day_with_weekday,
+        time=time,
+        month_year=month_year,
+        decimal=lambda value: format_decimal(value, format="#,##0.00"),
     )
     app.jinja_env.globals.update(current_lang=current_lang, switch_url=switch_url)
 

@@ -89,6 +89,7 @@ class Application(db.Model):
     history: Mapped[list[StatusChange]] = relationship(
         order_by="StatusChange.id", cascade="all, delete-orphan", back_populates="application"
     )
+    campaign: Mapped[Campaign | None] = relationship(uselist=False, viewonly=True)  # noqa: F821
 
     @property
     def is_editable(self) -> bool:

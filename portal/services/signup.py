@@ -8,6 +8,7 @@ Answers never reveal whether an address has an account: the e-mail says it, the 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import datetime
 
 from flask import current_app, render_template
@@ -19,11 +20,12 @@ from werkzeug.security import generate_password_hash
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.models import Role, User
-from portal.services import accounts, mail
+from portal.services import accounts, audit, mail
 from portal.services.calendar_files import absolute_url
 
 CONFIRM_SECONDS = 48 * 3600
 RESET_SECONDS = 3600
+INVITATION_SECONDS = 7 * 24 * 3600  # an invitation's link; a reset link lasts an hour
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -110,7 +112,14 @@ def request_reset(email: str, now: datetime) -> None:
 
 
 def user_for_reset(token: str) -> User:
-    data = _load("reset", token, RESET_SECONDS)
+    """The account a reset link (an hour) or an invitation link (a week) was made for."""
+    try:
+        data = _load("reset", token, RESET_SECONDS)
+    except DomainError as problem:
+        try:
+            data = _load("invite", token, INVITATION_SECONDS)
+        except DomainError:
+            raise problem from None
     user = db.session.get(User, data.get("id"))
     if user is None or not user.is_active or data.get("mark") != _password_mark(user):
         raise DomainError("invalid")
@@ -125,5 +134,26 @@ def reset_password(token: str, password: str, now: datetime) -> User:
     user.session_version += 1
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now  # the link reached the mailbox: the address works
+    db.session.commit()
+    return user
+
+
+def invite(email: str, name: str, role: Role, actor: User, now: datetime) -> User:
+    """Staff invite an evaluator (or a colleague): an account without a usable password and an
+    e-mail with a link to choose one; the second factor is set up at the first sign-in."""
+    if accounts.user_by_email(email) is not None:
+        raise DomainError("exists")
+    user = accounts.create_user(email, name, secrets.token_urlsafe(32), role, now)
+    user.email_confirmed_at = now  # the link can only be opened from this mailbox
+    token = _serializer("invite").dumps({"id": user.id, "mark": _password_mark(user)})
+    _send(
+        user,
+        "mail/invitation.txt",
+        _l("Sei stato invitato nel back-office del Crowdfunding Civico"),
+        now,
+        inviter=actor,
+        set_password_url=absolute_url("auth.reset_password", lang=user.lang, token=token),
+    )
+    audit.record(actor, "user.invite", "user", user.id, now, label=user.email, changes={"role": [None, role.value]})
     db.session.commit()
     return user

@@ -4,10 +4,13 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import Length, Optional, Regexp, ValidationError
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from portal.form_fields import strip
+from portal.blueprints.applications.forms import DateField
+from portal.blueprints.call.forms import GetForm
+from portal.form_fields import email_field, full_name_field, strip
 
 
 def web_address(form, field) -> None:
@@ -52,3 +55,56 @@ class EventSettingsForm(FlaskForm):
     @property
     def capacity(self) -> int | None:
         return int(self.capacita.data) if self.capacita.data else None
+
+
+class FiltersForm(GetForm):
+    stato = SelectField(_l("Stato"), validators=[Optional()], validate_choice=False)
+    municipio = SelectField(_l("Municipio"), validators=[Optional()], validate_choice=False)
+    tema = SelectField(_l("Tema"), validators=[Optional()], validate_choice=False)
+    q = StringField(
+        _l("Cerca per titolo, organizzazione o protocollo"), filters=[strip], validators=[Optional(), Length(max=100)]
+    )
+    ordina = SelectField(_l("Ordina per"), validators=[Optional()], validate_choice=False)
+
+
+class AdmissibilityForm(FlaskForm):
+    esito = RadioField(
+        _l("Esito della verifica formale"),
+        choices=[
+            SelectChoice("ammissibile", _l("Ammissibile")),
+            SelectChoice("non_ammissibile", _l("Non ammissibile")),
+        ],
+        validators=[InputRequired(_l("Scegli l'esito della verifica"))],
+    )
+    motivo = TextAreaField(
+        _l("Motivo (obbligatorio se non ammissibile; lo riceve chi ha presentato la domanda)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=500, message=_l("Al massimo 500 caratteri"))],
+    )
+
+
+class AssignForm(FlaskForm):
+    valutatore = SelectField(_l("Valutatore"), coerce=int, validators=[InputRequired(_l("Scegli un valutatore"))])
+
+
+class LaunchForm(FlaskForm):
+    inizio = DateField(_l("Primo giorno della campagna"))
+
+    def validate_inizio(self, field) -> None:
+        if field.date is None:
+            raise ValidationError(_l("Scrivi il primo giorno della campagna nel formato gg/mm/aaaa"))
+
+
+class CampaignEditForm(LaunchForm):
+    titolo = StringField(
+        _l("Titolo"), filters=[strip], validators=[DataRequired(_l("Scrivi il titolo")), Length(max=150)]
+    )
+    sintesi = TextAreaField(
+        _l("Sintesi"), filters=[strip], validators=[DataRequired(_l("Scrivi la sintesi")), Length(max=400)]
+    )
+    storia = TextAreaField(_l("Storia del progetto"), filters=[strip], validators=[Optional(), Length(max=8000)])
+
+
+class InviteForm(FlaskForm):
+    nome = full_name_field()
+    email = email_field()

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from portal.access import roles_required
 from portal.extensions import db
-from portal.models import Application, Attachment, Role
+from portal.models import Application, Assignment, Attachment, Role
 
 applicant_required = roles_required(Role.APPLICANT)
 
@@ -41,9 +41,23 @@ def viewable_attachment(application_id: int, attachment_id: int) -> Attachment:
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.application_id != application_id:
         abort(404)
-    if current_user.role is Role.STAFF:
+    if current_user.role is Role.STAFF or _evaluates(attachment.application_id):
         return attachment
     own = current_user.role is Role.APPLICANT and attachment.application.organisation_id == current_user.organisation_id
     if not own:
         abort(404)
     return attachment
+
+
+def _evaluates(application_id: int) -> bool:
+    """An evaluator assigned to the application who declared no conflict of interest."""
+    if current_user.role is not Role.EVALUATOR:
+        return False
+    return (
+        db.session.scalar(
+            db.select(Assignment.id).filter_by(
+                application_id=application_id, evaluator_id=current_user.id, has_conflict=False
+            )
+        )
+        is not None
+    )

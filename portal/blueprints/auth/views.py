@@ -29,8 +29,11 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+LANDING = {Role.STAFF: "admin.index", Role.EVALUATOR: "evaluation.assignments", Role.APPLICANT: "applications.resume"}
+
+
 def landing_for(user: User) -> str:
-    return url_for("admin.index") if user.role is not Role.APPLICANT else url_for("applications.resume")
+    return url_for(LANDING[user.role])
 
 
 def _finish_login(user: User, next_url: str | None):

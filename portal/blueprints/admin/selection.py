@@ -1,0 +1,132 @@
+"""Staff pages for the ranking, decisions within the budget, and launching and publishing campaigns."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from portal.blueprints.admin import bp
+from portal.blueprints.admin.applications import application_or_404, detail_page
+from portal.blueprints.admin.forms import CampaignEditForm, LaunchForm
+from portal.clock import now, to_rome
+from portal.domain import DomainError
+from portal.extensions import db
+from portal.i18n import money
+from portal.models import Campaign
+from portal.services import evaluation, mail, selection
+from portal.services.editions import current_edition
+
+
+def _ranking_page(problem: str | None = None):
+    edition = current_edition() or abort(404)
+    return render_template(
+        "admin/ranking.html",
+        edition=edition,
+        rows=evaluation.ranking(edition),
+        budget=selection.budget_of(edition),
+        criteria=evaluation.criteria_of(edition),
+        decision_form=FlaskForm(),
+        max_contribution=selection.max_contribution,
+        problem=problem,
+        page_has_errors=problem is not None,
+    )
+
+
+@bp.get("/graduatoria")
+def ranking():
+    return _ranking_page()
+
+
+@bp.post("/domande/<int:application_id>/decisione")
+def decide(application_id: int):
+    application = application_or_404(application_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    choice = request.form.get("decisione")
+    try:
+        if choice == "seleziona":
+            budget = selection.select(application.id, current_user, now())
+            message = _("Progetto selezionato: restano %(left)s del budget.", left=money(budget.left_cents))
+        elif choice == "escludi":
+            selection.reject(application.id, current_user, now())
+            message = _("Domanda non selezionata.")
+        else:
+            abort(400)
+    except DomainError as error:
+        if error.code != "over_budget":
+            flash(_("La domanda non è in valutazione: nessuna decisione registrata."), "warning")
+            return redirect(url_for("admin.ranking"))
+        p = error.params
+        return _ranking_page(
+            _(
+                "Selezione rifiutata: il progetto richiede %(needed)s ma del budget di %(budget)s sono già riservati "
+                "%(reserved)s e restano %(left)s.",
+                needed=money(p["needed"]),
+                budget=money(p["budget"]),
+                reserved=money(p["reserved"]),
+                left=money(p["left"]),
+            )
+        ), 409
+    mail.deliver_now_if_immediate(now())
+    flash(message, "success")
+    return redirect(url_for("admin.ranking"))
+
+
+@bp.post("/domande/<int:application_id>/campagna")
+def launch(application_id: int):
+    application = application_or_404(application_id)
+    form = LaunchForm()
+    if form.validate_on_submit():
+        try:
+            campaign = selection.launch(application.id, form.inizio.date, current_user, now())
+        except DomainError:
+            form.inizio.errors = [_("La campagna può nascere solo da un progetto selezionato, una volta sola")]
+        else:
+            flash(_("Campagna preparata: controllala e pubblicala."), "success")
+            return redirect(url_for("admin.campaign", campaign_id=campaign.id))
+    return detail_page(application, launch_form=form)
+
+
+@bp.get("/campagne")
+def campaigns():
+    edition = current_edition() or abort(404)
+    rows = db.session.scalars(db.select(Campaign).filter_by(edition_id=edition.id).order_by(Campaign.starts_at)).all()
+    return render_template("admin/campaigns.html", edition=edition, rows=rows)
+
+
+@bp.route("/campagne/<int:campaign_id>", methods=["GET", "POST"])
+def campaign(campaign_id: int):
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    form = CampaignEditForm()
+    if not form.is_submitted():
+        form.titolo.data, form.sintesi.data, form.storia.data = campaign.title, campaign.summary, campaign.story
+        form.inizio.data = to_rome(campaign.starts_at).strftime("%d/%m/%Y")
+    elif form.validate():
+        try:
+            selection.update_campaign(
+                campaign, form.titolo.data, form.sintesi.data, form.storia.data, form.inizio.date, current_user, now()
+            )
+        except DomainError:
+            flash(_("La campagna è già pubblicata e non si modifica da qui."), "warning")
+        else:
+            flash(_("Modifiche salvate."), "success")
+        return redirect(url_for("admin.campaign", campaign_id=campaign.id))
+    return render_template(
+        "admin/campaign.html", campaign=campaign, form=form, publish_form=FlaskForm(), page_has_errors=bool(form.errors)
+    )
+
+
+@bp.post("/campagne/<int:campaign_id>/pubblica")
+def publish(campaign_id: int):
+    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        selection.publish(campaign, current_user, now())
+    except DomainError:
+        flash(_("La campagna era già pubblicata."), "info")
+    else:
+        flash(_("Campagna pubblicata."), "success")
+    return redirect(url_for("admin.campaigns"))
