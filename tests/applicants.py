@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime
 
 from pypdf import PdfWriter
+from stdnum import luhn
 
 from portal.clock import ROME
 from portal.domain.application import BudgetLine
@@ -16,8 +17,12 @@ from portal.services.editions import edition_or_404
 from tests.accounts import make_user
 
 JULY_10 = datetime(2020, 7, 10, 10, 0, tzinfo=ROME)
-# Valid 11-digit codici fiscali (Luhn check digit), one per test organisation.
-CODICI = ("97123450153", "97234560155", "97345670158", "97456780159", "97567890154")
+
+
+def codice_fiscale(number: int) -> str:
+    """A valid 11-digit codice fiscale (Luhn check digit) for test organisation `number`."""
+    base = f"97{number:08d}"
+    return base + luhn.calc_check_digit(base)
 
 
 def pdf_bytes(pages: int = 1) -> bytes:
@@ -38,7 +43,7 @@ def make_applicant(app, email: str, number: int = 0, *, with_organisation: bool 
         profile = organisations.Profile(
             name=f"Associazione Prova {number}",
             legal_form="associazione",
-            codice_fiscale=CODICI[number],
+            codice_fiscale=codice_fiscale(number),
             address="Via Ettore Ponti 15",
             nil_id=46,
             contact_name="Anna Rossi",

@@ -13,7 +13,7 @@ from typing import Any
 from portal.clock import ROME
 from portal.extensions import db
 from portal.models import Edition, Event, EventKind, Role, Venue
-from portal.services import accounts
+from portal.services import accounts, evaluation
 
 
 def _rome(*parts: int) -> datetime:
@@ -181,6 +181,7 @@ def seed_editions() -> dict[str, int]:
         values = {k: v for k, v in data.items() if k not in ("slug", "year")}
         values["edition_id"] = editions[data["year"]].id
         _upsert(Event, {"slug": data["slug"]}, values, keep=STAFF_MANAGED)
+    evaluation.add_example_criteria(editions[2020])  # labelled as an example wherever shown
     db.session.commit()
     return {"editions": len(EDITIONS), "events": len(EVENTS)}
 

@@ -1,0 +1,116 @@
+"""The authorisation matrix: every back-office URL × anonymous, applicant, evaluator (assigned or not),
+staff. Only the allowed succeed; the others get the login page, 403 or 404, never data."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.extensions import db
+from portal.models import Assignment, Campaign, Event, Role
+from portal.services import accounts, selection
+from tests.accounts import csrf_from, make_user, sign_in
+from tests.applicants import codice_fiscale
+from tests.panel import DECIDED_AT, EVALUATORS, STAFF, evaluated, submitted
+
+
+@pytest.fixture(autouse=True)
+def _september(at):
+    at("2020-09-15T10:00:00+02:00")
+
+
+@pytest.fixture
+def world(app):
+    """Two applications in evaluation (one scored by two evaluators), one selected with a campaign."""
+    ids = submitted(app, 3)
+    evaluated(app, ids[:2])
+    make_user(app, EVALUATORS[2], Role.EVALUATOR)  # an evaluator with nothing assigned
+    with app.app_context():
+        staff = accounts.user_by_email(STAFF)
+        selection.select(ids[1], staff, DECIDED_AT)
+        from datetime import date
+
+        campaign_id = selection.launch(ids[1], date(2020, 10, 30), staff, DECIDED_AT).id
+        assignment_id = db.session.scalars(db.select(Assignment.id).filter_by(application_id=ids[0])).first()
+        event_id = db.session.scalars(db.select(Event.id)).first()
+    return {
+        "application": ids[0],
+        "other": ids[2],
+        "campaign": campaign_id,
+        "assignment": assignment_id,
+        "event": event_id,
+    }
+
+
+STAFF_URLS = [
+    ("GET", "/it/gestione/"),
+    ("GET", "/it/gestione/domande"),
+    ("GET", "/it/gestione/domande.csv"),
+    ("GET", "/it/gestione/domande/{application}"),
+    ("POST", "/it/gestione/domande/{other}/ammissibilita"),
+    ("POST", "/it/gestione/domande/{application}/valutatori"),
+    ("GET", "/it/gestione/graduatoria"),
+    ("POST", "/it/gestione/domande/{application}/decisione"),
+    ("POST", "/it/gestione/domande/{application}/campagna"),
+    ("GET", "/it/gestione/campagne"),
+    ("GET", "/it/gestione/campagne/{campaign}"),
+    ("POST", "/it/gestione/campagne/{campaign}"),
+    ("POST", "/it/gestione/campagne/{campaign}/pubblica"),
+    ("GET", "/it/gestione/valutatori"),
+    ("POST", "/it/gestione/valutatori"),
+    ("GET", "/it/gestione/eventi"),
+    ("GET", "/it/gestione/eventi/{event}"),
+    ("GET", "/it/gestione/eventi/{event}/iscritti.csv"),
+    ("GET", "/it/gestione/registro"),
+    ("GET", "/it/gestione/registro.csv"),
+]
+EVALUATOR_URLS = [
+    ("GET", "/it/valutazione/"),
+    ("GET", "/it/valutazione/{assignment}"),
+    ("POST", "/it/valutazione/{assignment}"),
+]
+# Another organisation's data: no one but staff (and its own assigned evaluators) may see it.
+SECRETS = (b"Progetto 2", b"org2@org.example", codice_fiscale(2).encode())
+
+
+def assigned_evaluator(app, world) -> str:
+    with app.app_context():
+        return db.session.get(Assignment, world["assignment"]).evaluator.email
+
+
+def allowed(who: str, method: str, template: str) -> bool:
+    if who == "staff":
+        return (method, template) in STAFF_URLS
+    if who == "assigned evaluator":
+        return (method, template) in EVALUATOR_URLS
+    if who == "other evaluator":
+        return template == "/it/valutazione/"  # their own (empty) list
+    return False
+
+
+@pytest.mark.parametrize("who", ["anonymous", "applicant", "assigned evaluator", "other evaluator", "staff"])
+def test_every_back_office_url_answers_only_those_allowed(app, world, who):
+    client = app.test_client()
+    email = {"applicant": "org0@org.example", "other evaluator": EVALUATORS[2], "staff": STAFF}.get(who)
+    if who == "assigned evaluator":
+        email = assigned_evaluator(app, world)
+    if email:
+        sign_in(client, app, email)
+    token = csrf_from(client.get("/it/accesso" if who == "anonymous" else "/it/contatti").get_data(as_text=True))
+    with app.app_context():
+        campaigns_before = db.session.scalar(db.select(db.func.count()).select_from(Campaign))
+
+    for method, template in STAFF_URLS + EVALUATOR_URLS:
+        url = template.format(**world)
+        response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
+        if allowed(who, method, template):
+            assert response.status_code in (200, 302, 400, 409), (who, method, url, response.status_code)
+            continue
+        if who == "anonymous":
+            assert response.status_code == 302 and re.match(r"/it/accesso\?next=", response.headers["Location"]), url
+        else:
+            assert response.status_code in (403, 404), (who, method, url, response.status_code)
+        assert not any(secret in response.data for secret in SECRETS), (who, url)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Campaign)) == campaigns_before
