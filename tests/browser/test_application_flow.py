@@ -90,6 +90,8 @@ def test_sign_up_confirm_and_apply_with_javascript(app, page, live_server, axe_s
     expect(page.get_by_role("heading", name="La tua domanda")).to_be_visible()
     assert_accessible(page, axe_source)
     page.get_by_role("link", name="1. Il progetto").click()
+    expect(page.get_by_role("heading", name="Il progetto")).to_be_visible()
+    page.wait_for_function("window.htmx !== undefined")  # a person types once the page has loaded
 
     # Autosave: typing is saved without leaving the page, and announced politely.
     page.evaluate("window.__notReloaded = true")

@@ -13,6 +13,7 @@ from portal.domain.registration import RegistrationStatus
 from portal.extensions import db
 from portal.models import Event, OutboxMessage, Registration
 from portal.services.mail import deliver_pending
+from tests.accounts import csrf_from
 from tests.smtp import SMTPServer, free_port
 
 JUNE_10 = "2020-06-10T10:00:00+02:00"
@@ -32,9 +33,7 @@ def lesson_ids(app) -> list[int]:
 
 
 def csrf(client, path=URL) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(
-        1
-    )
+    return csrf_from(client.get(path).get_data(as_text=True))
 
 
 def sign_up(client, lessons, email="anna@example.org", name="Anna Rossi", lang="it", **extra):

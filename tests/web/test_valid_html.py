@@ -7,9 +7,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from portal.extensions import db
+from portal.models import Assignment, Campaign
 from tests.accounts import code_step, csrf_from, make_user, password_step, sign_in
 from tests.applicants import draft, make_applicant
 from tests.pages import CASES
+from tests.panel import STAFF, evaluated, submitted
 from tests.web.test_registrations import lesson_ids
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,19 +43,7 @@ def test_every_page_is_valid_html(app, client, at, tmp_path):
         target.write_text(html)
         files.append(str(target))
 
-    run = subprocess.run(
-        ["java", "-Xss4m", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    messages = json.loads(run.stderr)["messages"]
-    errors = [
-        f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m["type"] == "error" or m.get("subType") == "fatal"
-    ]
-    assert errors == [], "\n".join(errors)
+    assert vnu_errors(files) == []
 
 
 def back_office_pages(app) -> list[tuple[str, str]]:
@@ -137,3 +128,55 @@ def application_pages(app) -> list[tuple[str, str]]:
     done.post(f"/it/domanda/{submitted}/riepilogo", data=ticks)
     pages.append(("receipt", done.get(f"/it/domanda/{submitted}/ricevuta").get_data(as_text=True)))
     return pages
+
+
+def vnu_errors(files: list[str]) -> list[str]:
+    run = subprocess.run(
+        ["java", "-Xss4m", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(run.stderr)["messages"]
+    return [
+        f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+
+
+def test_the_back_office_of_the_call_is_valid_html(app, at, tmp_path):
+    at("2020-09-15T10:00:00+02:00")
+    ids = submitted(app, 3)
+    evaluated(app, ids[:2])
+    staff = app.test_client()
+    sign_in(staff, app, STAFF)
+    pages = {
+        "list": staff.get("/en/gestione/domande?q=progetto&ordina=costo"),
+        "application": staff.get(f"/it/gestione/domande/{ids[0]}"),
+        "ranking": staff.get("/it/gestione/graduatoria"),
+        "people": staff.get("/it/gestione/valutatori"),
+        "campaigns-empty": staff.get("/en/gestione/campagne"),
+    }
+    token = csrf_from(pages["ranking"].get_data(as_text=True))
+    staff.post(f"/it/gestione/domande/{ids[0]}/decisione", data={"csrf_token": token, "decisione": "seleziona"})
+    bad_launch = staff.post(f"/it/gestione/domande/{ids[0]}/campagna", data={"csrf_token": token, "inizio": "x"})
+    pages["launch-error"] = bad_launch
+    staff.post(f"/it/gestione/domande/{ids[0]}/campagna", data={"csrf_token": token, "inizio": "30/10/2020"})
+    pages["campaigns"] = staff.get("/it/gestione/campagne")
+    with app.app_context():
+        campaign_id = db.session.scalars(db.select(Campaign.id)).one()
+        assignment_id = db.session.scalars(db.select(Assignment.id).filter_by(application_id=ids[1])).first()
+        evaluator_email = db.session.get(Assignment, assignment_id).evaluator.email
+    pages["campaign"] = staff.get(f"/it/gestione/campagne/{campaign_id}")
+    evaluator = app.test_client()
+    sign_in(evaluator, app, evaluator_email)
+    pages["assignments"] = evaluator.get("/en/valutazione/")
+    pages["scores"] = evaluator.get(f"/it/valutazione/{assignment_id}")
+    files = []
+    for case, response in pages.items():
+        assert response.status_code in (200, 409), case
+        target = tmp_path / f"{case}.html"
+        target.write_bytes(response.data)
+        files.append(str(target))
+    assert vnu_errors(files) == []
