@@ -19,7 +19,8 @@ SCORES = {"impatto": 8, "coinvolgimento": 7, "fattibilita": 9, "campagna": 6}  #
 
 def submitted(app, count: int, *, admit: bool = True) -> list[int]:
     """`count` submitted applications of different organisations (20.000 € each), admitted to evaluation."""
-    make_user(app, STAFF, Role.STAFF)
+    if accounts_missing(app, STAFF):
+        make_user(app, STAFF, Role.STAFF)
     ids = []
     for number in range(count):
         email = f"org{number}@org.example"
