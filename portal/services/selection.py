@@ -25,9 +25,16 @@ def budget_of(edition: Edition) -> Budget:
     return Budget(total_cents=edition.budget_cents or 0, reserved_cents=int(reserved))
 
 
-def max_contribution(application: Application) -> int:
-    """What selecting the project sets aside: min(match % × cost, cap), the call page's rule."""
-    return split_cost(application.total_cost_cents, application.edition.match_rule).comune_cents
+def max_contribution(application: Application) -> int | None:
+    """What selecting the project sets aside: min(match % × cost, cap), the call page's rule;
+    None while the edition's match rule or the project's cost is missing."""
+    edition = application.edition
+    if not application.total_cost_cents or not edition.has_match_rule:
+        return None
+    try:
+        return split_cost(application.total_cost_cents, edition.match_rule).comune_cents
+    except DomainError:  # a cost above a maximum lowered after submission
+        return None
 
 
 def _decide(application_id: int, now: datetime) -> tuple[Application, Edition]:
@@ -48,6 +55,8 @@ def select(application_id: int, actor: User, now: datetime) -> Budget:
     edition's budget would be overspent. Returns the budget afterwards."""
     application, edition = _decide(application_id, now)
     amount = max_contribution(application)
+    if amount is None:
+        raise DomainError("no_match_rule")
     budget = reserve(budget_of(edition), amount)  # raises DomainError("over_budget", ...)
     application.status = ApplicationStatus.SELECTED
     application.reserved_cents = amount

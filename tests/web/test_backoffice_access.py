@@ -64,6 +64,10 @@ STAFF_URLS = [
     ("GET", "/it/gestione/eventi/{event}/iscritti.csv"),
     ("GET", "/it/gestione/registro"),
     ("GET", "/it/gestione/registro.csv"),
+    ("GET", "/it/gestione/edizioni"),
+    ("POST", "/it/gestione/edizioni"),
+    ("GET", "/it/gestione/edizioni/2020"),
+    ("POST", "/it/gestione/edizioni/2020"),
 ]
 EVALUATOR_URLS = [
     ("GET", "/it/valutazione/"),

@@ -4,12 +4,15 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal.blueprints.applications.forms import DateField
 from portal.blueprints.call.forms import GetForm
+from portal.blueprints.courses.forms import CheckboxesField
+from portal.domain import DomainError
+from portal.domain.money import parse_euros
 from portal.form_fields import email_field, full_name_field, strip
 
 
@@ -108,3 +111,69 @@ class CampaignEditForm(LaunchForm):
 class InviteForm(FlaskForm):
     nome = full_name_field()
     email = email_field()
+
+
+class WholeNumberField(StringField):
+    """A whole number within limits, or empty; the value is on `.number`."""
+
+    def __init__(self, label, minimum: int = 0, maximum: int = 10**9, **kwargs) -> None:
+        super().__init__(label, filters=[strip], **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+        self.number: int | None = None
+
+    def pre_validate(self, form) -> None:
+        self.number = None
+        raw = self.data or ""
+        if not raw:
+            return
+        if not (raw.isascii() and raw.isdigit()) or not self.minimum <= int(raw) <= self.maximum:
+            raise ValidationError(
+                _l("Scrivi un numero intero da %(min)d a %(max)d") % {"min": self.minimum, "max": self.maximum}
+            )
+        self.number = int(raw)
+
+
+class EuroField(StringField):
+    """Euros typed in Italian or English notation, or empty; the value in cents is on `.cents`."""
+
+    def pre_validate(self, form) -> None:
+        self.cents = None
+        if not (self.data or "").strip():
+            return
+        try:
+            self.cents = parse_euros(self.data)
+        except DomainError:
+            raise ValidationError(_l("Scrivi un importo in euro, ad esempio 100.000")) from None
+
+
+class CriterionRow(Form):
+    etichetta_it = StringField(_l("Criterio (italiano)"), filters=[strip], validators=[Optional(), Length(max=200)])
+    etichetta_en = StringField(_l("Criterio (inglese)"), filters=[strip], validators=[Optional(), Length(max=200)])
+    peso = WholeNumberField(_l("Peso"), minimum=1, maximum=100)
+    massimo = WholeNumberField(_l("Punteggio massimo"), minimum=1, maximum=100)
+
+    @property
+    def is_blank(self) -> bool:
+        return not any((f.data or "").strip() for f in (self.etichetta_it, self.etichetta_en, self.peso, self.massimo))
+
+
+class EditionForm(FlaskForm):
+    ultimo_giorno = DateField(_l("Ultimo giorno per inviare le domande"))
+    costo_massimo = EuroField(_l("Costo massimo di un progetto (euro)"))
+    durata_massima = WholeNumberField(_l("Durata massima (mesi)"), minimum=1, maximum=120)
+    giorni_campagna = WholeNumberField(_l("Durata delle campagne (giorni)"), minimum=1, maximum=365)
+    soglia = WholeNumberField(_l("Soglia dei cittadini (% del costo)"), minimum=1, maximum=100)
+    quota_comune = WholeNumberField(_l("Quota del Comune (% del costo)"), minimum=0, maximum=100)
+    tetto = EuroField(_l("Tetto del contributo del Comune (euro)"))
+    budget = EuroField(_l("Budget del cofinanziamento (euro)"))
+    forme = CheckboxesField(_l("Forme giuridiche ammesse"), validate_choice=False)
+    pubblicata = BooleanField(_l("Edizione pubblicata sul portale"))
+    criteri = FieldList(FormField(CriterionRow), min_entries=1, max_entries=12)
+
+
+class CopyEditionForm(FlaskForm):
+    anno = WholeNumberField(_l("Anno della nuova edizione"), minimum=2000, maximum=2100)
+
+    def validate_anno(self, field) -> None:
+        if field.number is None:
+            raise ValidationError(_l("Scrivi l'anno, ad esempio 2021"))

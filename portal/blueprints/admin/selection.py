@@ -55,6 +55,12 @@ def decide(application_id: int):
         else:
             abort(400)
     except DomainError as error:
+        if error.code == "no_match_rule":
+            flash(
+                _("L'edizione non ha la regola del cofinanziamento completa: completala prima di selezionare."),
+                "warning",
+            )
+            return redirect(url_for("admin.ranking"))
         if error.code != "over_budget":
             flash(_("La domanda non è in valutazione: nessuna decisione registrata."), "warning")
             return redirect(url_for("admin.ranking"))

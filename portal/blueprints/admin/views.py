@@ -11,7 +11,21 @@ from portal.domain.spreadsheet import to_csv
 from portal.extensions import db
 from portal.models import AuditEntry, Role
 
-ACTIONS = {"event.update": _l("Modifica di un evento")}
+ACTIONS = {
+    "event.update": _l("Modifica di un evento"),
+    "application.admissibility": _l("Verifica formale"),
+    "application.select": _l("Selezione di un progetto"),
+    "application.reject": _l("Progetto non selezionato"),
+    "evaluation.assign": _l("Assegnazione di un valutatore"),
+    "evaluation.declare": _l("Dichiarazione sul conflitto di interessi"),
+    "evaluation.score": _l("Valutazione"),
+    "campaign.launch": _l("Campagna preparata"),
+    "campaign.update": _l("Modifica di una campagna"),
+    "campaign.publish": _l("Campagna pubblicata"),
+    "edition.copy": _l("Nuova edizione"),
+    "edition.update": _l("Modifica di un'edizione"),
+    "user.invite": _l("Invito nel back-office"),
+}
 FIELDS = {
     "capacity": _l("Posti disponibili"),
     "join_url": _l("Link per collegarsi"),

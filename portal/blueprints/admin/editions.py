@@ -1,0 +1,119 @@
+"""Staff pages for editions: a new year copied from an earlier one; figures, dates, legal forms, criteria."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from portal.blueprints.admin import bp
+from portal.blueprints.admin.forms import CopyEditionForm, EditionForm
+from portal.blueprints.call.forms import LEGAL_FORM_LABELS
+from portal.clock import now
+from portal.domain import DomainError
+from portal.domain.eligibility import LEGAL_FORMS
+from portal.domain.money import to_input
+from portal.extensions import db
+from portal.models import Edition
+from portal.services import edition_admin, evaluation
+
+
+def _edition_or_404(year: int) -> Edition:
+    return db.session.scalars(db.select(Edition).filter_by(year=year)).one_or_none() or abort(404)
+
+
+@bp.route("/edizioni", methods=["GET", "POST"])
+def editions():
+    form = CopyEditionForm()
+    rows = db.session.scalars(db.select(Edition).order_by(Edition.year.desc())).all()
+    if form.validate_on_submit():
+        try:
+            edition = edition_admin.copy_edition(rows[0], form.anno.number, current_user, now())
+        except DomainError:
+            form.anno.errors = [_("Esiste già un'edizione per questo anno")]
+        else:
+            flash(
+                _(
+                    "Edizione %(year)d creata da quella del %(source)d: controlla cifre e date.",
+                    year=edition.year,
+                    source=rows[0].year,
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.edition", year=edition.year))
+    return render_template("admin/editions.html", rows=rows, form=form, page_has_errors=bool(form.errors))
+
+
+def _fill(form: EditionForm, edition: Edition) -> None:
+    settings = edition_admin.settings_of(edition)
+    form.ultimo_giorno.data = settings.last_day.strftime("%d/%m/%Y") if settings.last_day else ""
+    form.costo_massimo.data = to_input(settings.max_cost_cents)
+    form.tetto.data = to_input(settings.match_cap_cents)
+    form.budget.data = to_input(settings.budget_cents)
+    for field, value in (
+        (form.durata_massima, settings.max_duration_months),
+        (form.giorni_campagna, settings.campaign_days),
+        (form.soglia, settings.threshold_percent),
+        (form.quota_comune, settings.match_percent),
+    ):
+        field.data = "" if value is None else str(value)
+    form.forme.data = settings.eligible_legal_forms
+    form.pubblicata.data = settings.is_published
+    while len(form.criteri):
+        form.criteri.pop_entry()
+    for c in evaluation.criteria_of(edition):
+        form.criteri.append_entry(
+            {"etichetta_it": c.label_it, "etichetta_en": c.label_en, "peso": str(c.weight), "massimo": str(c.max_score)}
+        )
+
+
+@bp.route("/edizioni/<int:year>", methods=["GET", "POST"])
+def edition(year: int):
+    edition = _edition_or_404(year)
+    form = EditionForm()
+    form.forme.choices = [SelectChoice(code, LEGAL_FORM_LABELS[code]) for code in LEGAL_FORMS]
+    if not form.is_submitted():
+        _fill(form, edition)
+    elif form.validate() and _rows_complete(form):
+        settings = edition_admin.EditionSettings(
+            last_day=form.ultimo_giorno.date,
+            max_cost_cents=form.costo_massimo.cents,
+            max_duration_months=form.durata_massima.number,
+            campaign_days=form.giorni_campagna.number,
+            threshold_percent=form.soglia.number,
+            match_percent=form.quota_comune.number,
+            match_cap_cents=form.tetto.cents,
+            budget_cents=form.budget.cents,
+            eligible_legal_forms=[code for code in form.forme.data or [] if code in LEGAL_FORMS],
+            is_published=form.pubblicata.data,
+        )
+        criteria = [
+            edition_admin.CriterionSettings(
+                row.etichetta_it.data, row.etichetta_en.data, row.peso.number, row.massimo.number
+            )
+            for row in (entry.form for entry in form.criteri)
+            if not row.is_blank
+        ]
+        try:
+            edition_admin.update_edition(edition, settings, criteria, current_user, now())
+        except DomainError:
+            form.criteri.errors = [_("Ci sono già valutazioni con questi criteri: non si possono più cambiare")]
+        else:
+            flash(_("Edizione salvata."), "success")
+            return redirect(url_for("admin.edition", year=edition.year))
+    while sum(1 for e in form.criteri if e.form.is_blank) < 2 and len(form.criteri) < form.criteri.max_entries:
+        form.criteri.append_entry()
+    return render_template("admin/edition.html", edition=edition, form=form, page_has_errors=bool(form.errors))
+
+
+def _rows_complete(form: EditionForm) -> bool:
+    ok = True
+    for row in (entry.form for entry in form.criteri):
+        if row.is_blank:
+            continue
+        for field in (row.etichetta_it, row.etichetta_en, row.peso, row.massimo):
+            if not (field.data or "").strip():
+                field.errors = [*field.errors, _("Completa il criterio: nome in italiano e in inglese, peso, massimo")]
+                ok = False
+    return ok

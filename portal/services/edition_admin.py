@@ -1,0 +1,175 @@
+"""Staff preparing editions: a new year copied from an earlier one, then its figures, dates and criteria."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from portal.clock import ROME, to_rome
+from portal.domain import DomainError
+from portal.extensions import db
+from portal.models import Criterion, Edition, Score, User
+from portal.services import audit
+
+FIGURES = (
+    "max_cost_cents",
+    "max_duration_months",
+    "campaign_days",
+    "threshold_percent",
+    "match_percent",
+    "match_cap_cents",
+    "budget_cents",
+)
+COPIED = (
+    *FIGURES,
+    "requires_non_profit",
+    "requires_seat_in_milan",
+    "department",
+    "platform_partner",
+    "training_partner",
+    "communication_partner",
+    "eu_programme",
+)
+
+
+def _same_day_in(moment: datetime | None, year: int) -> datetime | None:
+    if moment is None:
+        return None
+    local = to_rome(moment)
+    try:
+        return local.replace(year=year)
+    except ValueError:  # 29 February
+        return local.replace(year=year, day=28)
+
+
+def copy_edition(source: Edition, year: int, actor: User, now: datetime) -> Edition:
+    """A new, unpublished edition with the source's figures, legal forms and criteria, and its dates
+    moved to the new year; events and outcomes are not copied."""
+    edition = Edition(
+        year=year,
+        number=source.number + 1,
+        is_published=False,
+        applications_open_at=_same_day_in(source.applications_open_at, year),
+        applications_close_at=_same_day_in(source.applications_close_at, year),
+        eligible_legal_forms=list(source.eligible_legal_forms or []),
+        **{name: getattr(source, name) for name in COPIED},
+    )
+    db.session.add(edition)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError("year_taken", year=year) from None
+    for criterion in db.session.scalars(db.select(Criterion).filter_by(edition_id=source.id)):
+        db.session.add(
+            Criterion(
+                edition_id=edition.id,
+                position=criterion.position,
+                code=criterion.code,
+                label_it=criterion.label_it,
+                label_en=criterion.label_en,
+                weight=criterion.weight,
+                max_score=criterion.max_score,
+                is_example=criterion.is_example,
+            )
+        )
+    audit.record(
+        actor, "edition.copy", "edition", edition.id, now, label=str(year), changes={"copied_from": [None, source.year]}
+    )
+    db.session.commit()
+    return edition
+
+
+@dataclass(frozen=True)
+class EditionSettings:
+    last_day: date | None
+    max_cost_cents: int | None
+    max_duration_months: int | None
+    campaign_days: int | None
+    threshold_percent: int | None
+    match_percent: int | None
+    match_cap_cents: int | None
+    budget_cents: int | None
+    eligible_legal_forms: list[str]
+    is_published: bool
+
+
+@dataclass(frozen=True)
+class CriterionSettings:
+    label_it: str
+    label_en: str
+    weight: int
+    max_score: int
+
+
+def settings_of(edition: Edition) -> EditionSettings:
+    closes = edition.applications_close_at
+    return EditionSettings(
+        last_day=(to_rome(closes) - timedelta(microseconds=1)).date() if closes else None,
+        eligible_legal_forms=list(edition.eligible_legal_forms or []),
+        is_published=edition.is_published,
+        **{name: getattr(edition, name) for name in FIGURES},
+    )
+
+
+def update_edition(
+    edition: Edition, settings: EditionSettings, criteria: list[CriterionSettings], actor: User, now: datetime
+) -> None:
+    """Change the edition's figures, closing day (applications close at the end of it, Rome time) and
+    criteria, in one transaction, recorded in the audit log."""
+    if criteria and _scored(edition) and [(c.label_it, c.weight, c.max_score) for c in criteria] != _current(edition):
+        raise DomainError("criteria_in_use")  # scores already given against them
+    before = {**settings_of(edition).__dict__, "criteria": _criteria_snapshot(edition)}
+    for name in FIGURES:
+        setattr(edition, name, getattr(settings, name))
+    edition.eligible_legal_forms = settings.eligible_legal_forms
+    edition.is_published = settings.is_published
+    edition.applications_close_at = (
+        datetime.combine(settings.last_day + timedelta(days=1), time(0, 0), tzinfo=ROME) if settings.last_day else None
+    )
+    if criteria and [(c.label_it, c.weight, c.max_score) for c in criteria] != _current(edition):
+        for old in db.session.scalars(db.select(Criterion).filter_by(edition_id=edition.id)):
+            db.session.delete(old)
+        db.session.flush()
+        for position, c in enumerate(criteria):
+            db.session.add(
+                Criterion(
+                    edition_id=edition.id,
+                    position=position,
+                    code=f"c{position + 1}",
+                    label_it=c.label_it,
+                    label_en=c.label_en,
+                    weight=c.weight,
+                    max_score=c.max_score,
+                    is_example=False,
+                )
+            )
+        db.session.flush()
+    after = {**settings_of(edition).__dict__, "criteria": _criteria_snapshot(edition)}
+    changes = {key: [str(value[0]), str(value[1])] for key, value in audit.diff(before, after).items()}
+    audit.record(actor, "edition.update", "edition", edition.id, now, label=str(edition.year), changes=changes)
+    db.session.commit()
+
+
+def _criteria_snapshot(edition: Edition) -> str:
+    rows = db.session.scalars(db.select(Criterion).filter_by(edition_id=edition.id).order_by(Criterion.position))
+    return "; ".join(f"{c.label_it} ({c.weight}/{c.max_score})" for c in rows)
+
+
+def _current(edition: Edition) -> list[tuple[str, int, int]]:
+    rows = db.session.scalars(db.select(Criterion).filter_by(edition_id=edition.id).order_by(Criterion.position))
+    return [(c.label_it, c.weight, c.max_score) for c in rows]
+
+
+def _scored(edition: Edition) -> bool:
+    return (
+        db.session.scalar(
+            db.select(db.func.count())
+            .select_from(Score)
+            .join(Score.criterion)
+            .where(Criterion.edition_id == edition.id)
+        )
+        > 0
+    )
