@@ -100,6 +100,10 @@ def test_staff_and_evaluators_run_the_call(app, browser, page, live_server, axe_
     expect(page.get_by_role("cell", name="Pubblicata")).to_be_visible()
     assert_accessible(page, axe_source)
 
+    for path in ("/it/gestione/edizioni", "/it/gestione/edizioni/2020", "/it/gestione/registro"):
+        page.goto(live_server + path)
+        assert_accessible(page, axe_source)
+
     with app.app_context():
         subjects = db.session.scalars(db.select(OutboxMessage.subject).filter_by(to="org0@org.example")).all()
     assert "Il tuo progetto è stato selezionato – protocollo CC2020-0001" in subjects

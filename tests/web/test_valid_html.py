@@ -173,6 +173,11 @@ def test_the_back_office_of_the_call_is_valid_html(app, at, tmp_path):
     sign_in(evaluator, app, evaluator_email)
     pages["assignments"] = evaluator.get("/en/valutazione/")
     pages["scores"] = evaluator.get(f"/it/valutazione/{assignment_id}")
+    pages["editions"] = staff.get("/it/gestione/edizioni")
+    pages["edition"] = staff.get("/en/gestione/edizioni/2020")
+    pages["edition-errors"] = staff.post(
+        "/it/gestione/edizioni/2016", data={"csrf_token": token, "soglia": "500", "criteri-0-peso": "x"}
+    )
     files = []
     for case, response in pages.items():
         assert response.status_code in (200, 409), case
