@@ -15,7 +15,7 @@ from portal.services.demo_applications import seed_demo_applications
 from portal.services.editions import edition_or_404
 from portal.services.mail import deliver_now_if_immediate, deliver_pending
 from portal.services.reminders import anonymise_registrants, send_reminders
-from portal.services.seed import DEMO_STAFF, seed_demo_accounts, seed_editions
+from portal.services.seed import DEMO_EVALUATOR, DEMO_STAFF, seed_demo_accounts, seed_editions
 
 
 def init_app(app: Flask) -> None:
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
         click.echo(f"Loaded {counts['editions']} editions and {counts['events']} events.")
         if app.config.get("DEMO_ACCOUNTS"):
             created = seed_demo_accounts(now())
-            click.echo(f"Demo staff account: {DEMO_STAFF['email']} ({'created' if created else 'already there'}).")
+            click.echo(f"Demo staff and evaluator accounts created: {created} (credentials in the README).")
             applicants = seed_demo_applications(edition_or_404(2020))
             click.echo(f"Demo applicants created: {applicants} (password in the README).")
             deliver_now_if_immediate(now())  # the demo receipt lands in MAIL_DIR like every other e-mail
@@ -88,8 +88,10 @@ def init_account_commands(app: Flask) -> None:
         click.echo(f"The second factor of {user.email} is reset; every session of theirs has ended.")
 
     @app.cli.command("demo-code")
-    def demo_code() -> None:
-        """Print the current sign-in code of the demo staff account (demo configuration only)."""
+    @click.argument("who", type=click.Choice(["staff", "evaluator"]), default="staff")
+    def demo_code(who: str) -> None:
+        """Print the current sign-in code of a demo back-office account (demo configuration only)."""
         if not app.config.get("DEMO_ACCOUNTS"):
             raise click.ClickException("Only available in the demo (development) configuration.")
-        click.echo(pyotp.TOTP(DEMO_STAFF["totp_secret"]).now())
+        demo = DEMO_STAFF if who == "staff" else DEMO_EVALUATOR
+        click.echo(pyotp.TOTP(demo["totp_secret"]).now())

@@ -196,13 +196,25 @@ DEMO_STAFF = {
 }
 
 
+DEMO_EVALUATOR = {
+    "email": "valutatore@comune.milano.example",
+    "name": "Paolo Demo (valutatore)",
+    "password": "demo-evaluator-2020",
+    "totp_secret": "CCMILANODUEMILAVENTIDEMOEVALUATE",
+}
+DEMO_BACK_OFFICE = ((DEMO_STAFF, Role.STAFF), (DEMO_EVALUATOR, Role.EVALUATOR))
+
+
 def seed_demo_accounts(now: datetime) -> int:
-    """The demo staff account with its second factor already set up; running it twice changes nothing."""
-    if accounts.user_by_email(DEMO_STAFF["email"]) is not None:
-        return 0
-    user = accounts.create_user(DEMO_STAFF["email"], DEMO_STAFF["name"], DEMO_STAFF["password"], Role.STAFF, now)
-    user.email_confirmed_at = now
-    user.totp_secret = DEMO_STAFF["totp_secret"]
-    user.totp_enabled_at = now
+    """The demo staff and evaluator accounts, second factor already set up; running it twice changes nothing."""
+    created = 0
+    for demo, role in DEMO_BACK_OFFICE:
+        if accounts.user_by_email(demo["email"]) is not None:
+            continue
+        user = accounts.create_user(demo["email"], demo["name"], demo["password"], role, now)
+        user.email_confirmed_at = now
+        user.totp_secret = demo["totp_secret"]
+        user.totp_enabled_at = now
+        created += 1
     db.session.commit()
-    return 1
+    return created
