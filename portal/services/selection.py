@@ -50,6 +50,14 @@ def _decide(application_id: int, now: datetime) -> tuple[Application, Edition]:
     return application, edition
 
 
+def _decided(application: Application, status: ApplicationStatus, now: datetime) -> None:
+    """The outcome, dated in the applicant's history, and the e-mail that tells them."""
+    application.status = status
+    application.decided_at = now
+    application.history.append(StatusChange(status=status, at=now))
+    decision_mail.queue_decision(application, now)
+
+
 def select(application_id: int, actor: User, now: datetime) -> Budget:
     """Select a project and reserve its maximum contribution; refused with the figures if the
     edition's budget would be overspent. Returns the budget afterwards."""
@@ -58,11 +66,8 @@ def select(application_id: int, actor: User, now: datetime) -> Budget:
     if amount is None:
         raise DomainError("no_match_rule")
     budget = reserve(budget_of(edition), amount)  # raises DomainError("over_budget", ...)
-    application.status = ApplicationStatus.SELECTED
     application.reserved_cents = amount
-    application.decided_at = now
-    application.history.append(StatusChange(status=ApplicationStatus.SELECTED, at=now))
-    decision_mail.queue_decision(application, now)
+    _decided(application, ApplicationStatus.SELECTED, now)
     audit.record(
         actor,
         "application.select",
@@ -78,10 +83,7 @@ def select(application_id: int, actor: User, now: datetime) -> Budget:
 
 def reject(application_id: int, actor: User, now: datetime) -> None:
     application, _ = _decide(application_id, now)
-    application.status = ApplicationStatus.NOT_SELECTED
-    application.decided_at = now
-    application.history.append(StatusChange(status=ApplicationStatus.NOT_SELECTED, at=now))
-    decision_mail.queue_decision(application, now)
+    _decided(application, ApplicationStatus.NOT_SELECTED, now)
     audit.record(
         actor,
         "application.reject",
