@@ -68,6 +68,16 @@ class Config:
     UPLOAD_DIR = _env("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # one 5 MB PDF and the form around it
 
+    # Pledges are paid by bank transfer to this account (the payment instructions), or through
+    # the payment provider, whose notifications are signed with this shared secret (HMAC-SHA256).
+    # Without a secret the portal refuses every notification.
+    PLEDGE_IBAN = _env("PLEDGE_IBAN", "IT60X0542811101000000123456")
+    PLEDGE_BENEFICIARY = _env("PLEDGE_BENEFICIARY", "Comune di Milano – Crowdfunding Civico")
+    PLEDGE_BANK = _env("PLEDGE_BANK", "Banca di esempio")
+    PAYMENT_WEBHOOK_SECRET = _env("PAYMENT_WEBHOOK_SECRET")
+    # Who on the staff side hears of grants committed and campaigns closed.
+    PROGRAMME_TEAM_EMAIL = _env("PROGRAMME_TEAM_EMAIL", CONTACT_EMAIL)
+
 
 class DevConfig(Config):
     """`make run`: SQLite in instance/, a fixed development key, the demo clock."""
@@ -80,6 +90,8 @@ class DevConfig(Config):
     MAIL_DELIVER_IMMEDIATELY = True
     # `flask seed-demo` adds the demo staff account of the README; `flask demo-code` prints its code.
     DEMO_ACCOUNTS = True
+    # The demo's provider secret, to try the webhook locally (README); production sets its own.
+    PAYMENT_WEBHOOK_SECRET = _env("PAYMENT_WEBHOOK_SECRET", "demo-webhook-secret-not-for-production")
 
 
 class TestConfig(Config):
@@ -88,6 +100,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
     PORTAL_NOW = "2020-06-01T10:00:00+02:00"
     WTF_CSRF_ENABLED = True
+    PAYMENT_WEBHOOK_SECRET = "test-webhook-secret"
 
 
 class ProdConfig(Config):

@@ -36,7 +36,18 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     i18n.init_app(app)
 
     from portal import access, cli, errors, layout, security
-    from portal.blueprints import admin, applications, auth, call, courses, evaluation, pages
+    from portal.blueprints import (
+        admin,
+        applications,
+        auth,
+        call,
+        campaigns,
+        courses,
+        evaluation,
+        pages,
+        payments,
+        transparency,
+    )
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(pages.root_bp)
@@ -46,6 +57,9 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     app.register_blueprint(admin.bp)
     app.register_blueprint(applications.bp)
     app.register_blueprint(evaluation.bp)
+    app.register_blueprint(campaigns.bp)
+    app.register_blueprint(payments.bp)
+    app.register_blueprint(transparency.bp)
     access.init_app(app)
     errors.init_app(app)
     layout.init_app(app)

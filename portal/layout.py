@@ -16,6 +16,7 @@ MAIN_MENU = (
     ("call.edition_current", _l("Il bando")),
     ("call.eligibility", _l("Puoi partecipare?")),
     ("call.info_session", _l("Sessione informativa")),
+    ("campaigns.gallery", _l("Progetti")),
     ("courses.calendar_page", _l("Calendario")),
     ("pages.contacts", _l("Contatti")),
 )

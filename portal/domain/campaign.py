@@ -18,9 +18,8 @@ from zoneinfo import ZoneInfo
 
 from portal.domain import DomainError
 from portal.domain.match_funding import MatchRule, split_cost
-from portal.domain.timeline import EventStatus, _require_aware, days_until, event_status
+from portal.domain.timeline import EventStatus, days_until, event_status, require_aware
 
-ROME = ZoneInfo("Europe/Rome")
 FULL_BASIS_POINTS = 10_000  # 100 %
 
 
@@ -57,10 +56,10 @@ def state_of(
     return CampaignState.LIVE
 
 
-def days_left(ends_at: datetime, now: datetime) -> int:
-    """Calendar days in Rome from today to the last day of the window: 0 on the last day, and after it."""
+def days_left(ends_at: datetime, now: datetime, tz: ZoneInfo) -> int:
+    """Calendar days in `tz` from today to the last day of the window: 0 on the last day, and after it."""
     last_instant = ends_at - timedelta(microseconds=1)  # the window ends before `ends_at`
-    return max(days_until(last_instant, now, ROME), 0)
+    return max(days_until(last_instant, now, tz), 0)
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,7 @@ def closing_outcome(
     Pending pledges are cancelled either way; confirmed ones are listed for refund when the
     campaign is not funded. Raises ``DomainError("still_open")`` before `ends_at`.
     """
-    _require_aware(ends_at, now)
+    require_aware(ends_at, now)
     if now < ends_at:
         raise DomainError("still_open")
     if grant_committed:

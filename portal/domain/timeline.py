@@ -27,7 +27,7 @@ class CallState:
     last_day: date  # the last day applications are accepted, local date
 
 
-def _require_aware(*moments: datetime) -> None:
+def require_aware(*moments: datetime) -> None:
     if any(m.tzinfo is None for m in moments):
         raise ValueError("naive datetime: every instant must carry its time zone")
 
@@ -42,7 +42,7 @@ def call_state(opens_at: datetime | None, closes_at: datetime, now: datetime, tz
 
     Days left count local calendar days: on the last day it is 0 ("ultimo giorno").
     """
-    _require_aware(closes_at, now, *([opens_at] if opens_at else []))
+    require_aware(closes_at, now, *([opens_at] if opens_at else []))
     final = last_day(closes_at, tz)
     if opens_at is not None and now < opens_at:
         return CallState(CallStatus.UPCOMING, None, final)
@@ -52,7 +52,7 @@ def call_state(opens_at: datetime | None, closes_at: datetime, now: datetime, tz
 
 
 def event_status(starts_at: datetime, ends_at: datetime, now: datetime) -> EventStatus:
-    _require_aware(starts_at, ends_at, now)
+    require_aware(starts_at, ends_at, now)
     if now < starts_at:
         return EventStatus.UPCOMING
     if now < ends_at:
@@ -62,5 +62,5 @@ def event_status(starts_at: datetime, ends_at: datetime, now: datetime) -> Event
 
 def days_until(moment: datetime, now: datetime, tz: ZoneInfo) -> int:
     """Local calendar days from today to the day of `moment` (0 = today)."""
-    _require_aware(moment, now)
+    require_aware(moment, now)
     return (moment.astimezone(tz).date() - now.astimezone(tz).date()).days

@@ -10,7 +10,14 @@ from portal.models.application import (
     StatusChange,
 )
 from portal.models.audit import AuditEntry
-from portal.models.campaign import Campaign, CampaignReward
+from portal.models.campaign import (
+    BankTransaction,
+    Campaign,
+    CampaignReward,
+    CampaignUpdate,
+    Pledge,
+    ProviderEvent,
+)
 from portal.models.edition import Edition
 from portal.models.evaluation import Assignment, Criterion, Score
 from portal.models.event import Event, EventKind, Venue
@@ -27,13 +34,17 @@ __all__ = [
     "StatusChange",
     "Assignment",
     "AuditEntry",
+    "BankTransaction",
     "Campaign",
     "CampaignReward",
+    "CampaignUpdate",
     "Criterion",
     "Edition",
     "Event",
     "EventKind",
     "OutboxMessage",
+    "Pledge",
+    "ProviderEvent",
     "Registrant",
     "Registration",
     "ReminderSent",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.clock import ROME
+from portal.domain.pledge import PaidVia, PledgeStatus
+from portal.domain.timeline import last_day
 from portal.extensions import db
 from portal.models.types import UTCDateTime
 
@@ -17,6 +21,8 @@ class Campaign(db.Model):
         sa.CheckConstraint("goal_cents > 0", name="goal"),
         sa.CheckConstraint("reserved_cents >= 0", name="reserved"),
         sa.CheckConstraint("ends_at > starts_at", name="window"),
+        sa.CheckConstraint("confirmed_cents >= 0 AND pending_cents >= 0 AND supporters >= 0", name="totals"),
+        sa.CheckConstraint("grant_cents IS NULL OR grant_cents <= reserved_cents", name="grant_within_reserve"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +37,8 @@ class Campaign(db.Model):
     nil_id: Mapped[int | None]
     municipio: Mapped[int | None]
     goal_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    # What citizens must raise (the edition's threshold of the goal, rounded up), fixed at launch.
+    target_cents: Mapped[int] = mapped_column(sa.BigInteger)
     # The Comune's maximum contribution, set aside from the edition's budget at selection.
     reserved_cents: Mapped[int] = mapped_column(sa.BigInteger)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -38,13 +46,44 @@ class Campaign(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Running totals, changed only under the campaign's row lock (services.payments), so
+    # pages read them without adding up pledges.
+    confirmed_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    pending_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    supporters: Mapped[int] = mapped_column(default=0)  # confirmed pledges
+    # The Comune's grant, committed once when the confirmed total reached the target in time.
+    grant_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    grant_committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the closing run once the window has ended (succeeded or not funded).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # A picture for the gallery and the page; without one, the theme's illustration.
+    image_file: Mapped[str | None] = mapped_column(sa.String(200))
+    image_alt: Mapped[str | None] = mapped_column(sa.String(250))
+    # Figures the demo made up (never shown as fact): names of the fields, e.g. ["goal_cents"].
+    demo_estimates: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    source_urls: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
     rewards: Mapped[list[CampaignReward]] = relationship(
         order_by="CampaignReward.position", cascade="all, delete-orphan", back_populates="campaign"
     )
+    updates: Mapped[list[CampaignUpdate]] = relationship(
+        order_by="CampaignUpdate.posted_at.desc()", cascade="all, delete-orphan", back_populates="campaign"
+    )
+
+    @property
+    def grant_committed(self) -> bool:
+        return self.grant_committed_at is not None
+
+    @property
+    def last_day(self) -> date:
+        """The last day pledges are taken, in Rome (the window ends at the next midnight)."""
+        return last_day(self.ends_at, ROME)
 
 
 class CampaignReward(db.Model):
     __tablename__ = "campaign_reward"
+    __table_args__ = (sa.CheckConstraint("quantity IS NULL OR claimed <= quantity", name="claimed_within_quantity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
@@ -53,5 +92,96 @@ class CampaignReward(db.Model):
     min_pledge_cents: Mapped[int] = mapped_column(sa.BigInteger)
     description: Mapped[str] = mapped_column(sa.String(500))
     quantity: Mapped[int | None]
+    # Pledges holding this reward (pending or confirmed), changed under the campaign's row lock.
+    claimed: Mapped[int] = mapped_column(default=0)
 
     campaign: Mapped[Campaign] = relationship(back_populates="rewards")
+
+    @property
+    def left(self) -> int | None:
+        return None if self.quantity is None else max(self.quantity - self.claimed, 0)
+
+
+class CampaignUpdate(db.Model):
+    """News the organisation posts on its campaign page."""
+
+    __tablename__ = "campaign_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(150))
+    body: Mapped[str] = mapped_column(sa.Text)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    campaign: Mapped[Campaign] = relationship(back_populates="updates")
+
+
+def new_pledge_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Pledge(db.Model):
+    __tablename__ = "pledge"
+    __table_args__ = (
+        sa.CheckConstraint("amount_cents > 0", name="amount"),
+        sa.Index("ix_pledge_campaign_status", "campaign_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
+    reward_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign_reward.id"))
+    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    # What the transfer's description must hold (`portal.domain.payment_reference`).
+    reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # The secret of the supporter's page (payment instructions and status).
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_pledge_token)
+    name: Mapped[str | None] = mapped_column(sa.String(120))  # None: shown as "anonimo"
+    email: Mapped[str] = mapped_column(sa.String(254))
+    message: Mapped[str | None] = mapped_column(sa.String(500))
+    lang: Mapped[str] = mapped_column(sa.String(2), default="it")
+    status: Mapped[PledgeStatus] = mapped_column(
+        sa.Enum(PledgeStatus, native_enum=False, length=20), default=PledgeStatus.PENDING
+    )
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_via: Mapped[PaidVia | None] = mapped_column(sa.Enum(PaidVia, native_enum=False, length=20))
+    # The bank's transaction id or the provider's event id that confirmed it.
+    payment_id: Mapped[str | None] = mapped_column(sa.String(255))
+
+    campaign: Mapped[Campaign] = relationship()
+    reward: Mapped[CampaignReward | None] = relationship()
+
+    @property
+    def is_anonymous(self) -> bool:
+        return not self.name
+
+
+class BankTransaction(db.Model):
+    """A statement row that confirmed a pledge: importing the same row again changes nothing."""
+
+    __tablename__ = "bank_transaction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    booked_on: Mapped[date] = mapped_column(sa.Date)
+    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    pledge_id: Mapped[int] = mapped_column(sa.ForeignKey("pledge.id"), unique=True)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+
+class ProviderEvent(db.Model):
+    """A payment provider's notification, by its event id: a repeated delivery is ignored."""
+
+    __tablename__ = "provider_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    type: Mapped[str] = mapped_column(sa.String(40))
+    reference: Mapped[str | None] = mapped_column(sa.String(20))
+    amount_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    outcome: Mapped[str] = mapped_column(sa.String(40))  # what the portal did with it
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -112,6 +112,7 @@ def launch(application_id: int, starts_on: date, actor: User, now: datetime) -> 
         raise DomainError("already_launched")
     edition = application.edition
     starts_at = datetime.combine(starts_on, time(0, 0), tzinfo=ROME)
+    goal_cents = application.total_cost_cents
     campaign = Campaign(
         edition_id=edition.id,
         application_id=application.id,
@@ -123,7 +124,8 @@ def launch(application_id: int, starts_on: date, actor: User, now: datetime) -> 
         theme=application.theme,
         nil_id=application.nil_id,
         municipio=application.municipio,
-        goal_cents=application.total_cost_cents,
+        goal_cents=goal_cents,
+        target_cents=split_cost(goal_cents, edition.match_rule).citizens_target_cents,
         reserved_cents=application.reserved_cents or 0,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(days=edition.campaign_days or 60),

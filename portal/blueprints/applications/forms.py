@@ -19,18 +19,9 @@ from portal.domain import DomainError
 from portal.domain.application import BUDGET_CATEGORIES, THEMES
 from portal.domain.money import parse_euros
 from portal.form_fields import strip
+from portal.labels import THEME_LABELS
 from portal.services.neighbourhoods import grouped_choices
 
-THEME_LABELS = {
-    "inclusione": _l("Inclusione sociale"),
-    "cultura": _l("Cultura e creatività"),
-    "ambiente": _l("Ambiente e verde urbano"),
-    "sport": _l("Sport e benessere"),
-    "educazione": _l("Educazione e giovani"),
-    "anziani": _l("Anziani e cura"),
-    "lavoro": _l("Lavoro e economia di quartiere"),
-    "rigenerazione": _l("Rigenerazione di spazi"),
-}
 CATEGORY_LABELS = {
     "personale": _l("Personale"),
     "attrezzature": _l("Attrezzature e materiali"),

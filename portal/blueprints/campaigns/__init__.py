@@ -1,0 +1,7 @@
+"""The public side of campaigns: the gallery and its map, a campaign's page, pledging."""
+
+from flask import Blueprint
+
+bp = Blueprint("campaigns", __name__, url_prefix="/<lang>")
+
+from portal.blueprints.campaigns import gallery, page, pledges  # noqa: E402,F401
