@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
 
     init_mail_commands(app)
     init_account_commands(app)
+    init_campaign_commands(app)
 
 
 def init_mail_commands(app: Flask) -> None:
@@ -95,3 +96,19 @@ def init_account_commands(app: Flask) -> None:
             raise click.ClickException("Only available in the demo (development) configuration.")
         demo = DEMO_STAFF if who == "staff" else DEMO_EVALUATOR
         click.echo(pyotp.TOTP(demo["totp_secret"]).now())
+
+
+def init_campaign_commands(app: Flask) -> None:
+    @app.cli.command("close-campaigns")
+    def close_campaigns() -> None:
+        """Close the campaigns whose window has ended: succeeded or not funded (cron, hourly; idempotent)."""
+        from portal.models import Campaign
+        from portal.services.payments import close_due_campaigns
+
+        closings = close_due_campaigns(now())
+        for closing in closings:
+            title = db.session.get(Campaign, closing.campaign_id).title
+            outcome = "succeeded" if closing.succeeded else "not funded"
+            click.echo(f"{title}: {outcome}, {closing.cancelled} pending cancelled, {closing.to_refund} to refund.")
+        click.echo(f"Closed {len(closings)} campaigns." if closings else "No campaign to close.")
+        deliver_now_if_immediate(now())

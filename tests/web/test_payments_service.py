@@ -1,0 +1,218 @@
+"""The match-funding engine through the payment services: confirmations, the grant, e-mails, closing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from portal.domain.pledge import PaidVia, PledgeStatus
+from portal.extensions import db
+from portal.models import Campaign, CampaignReward, OutboxMessage, Pledge
+from portal.services import payments
+from tests.applicants import draft, make_applicant
+from tests.campaigns import NOVEMBER_AT, STARTS_AT, confirm, make_campaign, pledge
+
+TEAM = "crowdfunding.civico@comune.milano.example"
+AFTER_THE_END = STARTS_AT + timedelta(days=61)
+
+
+def campaign_row(app, campaign_id: int) -> Campaign:
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        db.session.expunge(campaign)
+        return campaign
+
+
+def mails(app, to: str | None = None) -> list[tuple[str, str, str]]:
+    with app.app_context():
+        query = db.select(OutboxMessage).order_by(OutboxMessage.id)
+        if to:
+            query = query.filter_by(to=to)
+        # Babel puts a no-break space before the euro sign.
+        return [(m.to, m.subject.replace("\xa0", " "), m.body.replace("\xa0", " ")) for m in db.session.scalars(query)]
+
+
+def statuses(app, campaign_id: int) -> dict[str, PledgeStatus]:
+    with app.app_context():
+        return {p.reference: p.status for p in db.session.scalars(db.select(Pledge).filter_by(campaign_id=campaign_id))}
+
+
+def close(app, at=AFTER_THE_END):
+    with app.app_context():
+        return payments.close_due_campaigns(at)
+
+
+def test_lab_barona_gets_12000_euros_once_its_citizens_give_8000(app):
+    campaign_id = make_campaign(app)
+    first = pledge(app, campaign_id, 500_000, email="anna@example.org")
+    second = pledge(app, campaign_id, 300_000, email="bruno@example.org")
+    third = pledge(app, campaign_id, 5_000, email="carla@example.org")
+    before = campaign_row(app, campaign_id)
+    assert (before.target_cents, before.reserved_cents, before.pending_cents) == (800_000, 1_200_000, 805_000)
+
+    assert confirm(app, first, 500_000) == ("confirmed", 0)
+    assert campaign_row(app, campaign_id).grant_committed_at is None
+    assert confirm(app, second, 300_000) == ("confirmed", 1_200_000)
+    assert confirm(app, third, 5_000) == ("confirmed", 0)
+
+    campaign = campaign_row(app, campaign_id)
+    assert (campaign.confirmed_cents, campaign.pending_cents, campaign.supporters) == (805_000, 0, 3)
+    assert campaign.grant_cents == 1_200_000
+    assert campaign.grant_committed_at == NOVEMBER_AT
+    grant_mails = [m for m in mails(app) if "ha raggiunto la soglia" in m[1]]
+    assert [(to, subject) for to, subject, _ in grant_mails] == [
+        (TEAM, "«Lab Barona» ha raggiunto la soglia: il Comune aggiunge 12.000 €")
+    ]
+    assert "8.000 €" in grant_mails[0][2] and "Contributo riservato alla selezione: 12.000 €" in grant_mails[0][2]
+
+
+def test_the_organisation_hears_of_the_grant_and_each_supporter_of_their_payment(app):
+    make_applicant(app, "cordata@example.org", 1)
+    application_id = draft(app, "cordata@example.org")
+    campaign_id = make_campaign(app)
+    with app.app_context():
+        db.session.get(Campaign, campaign_id).application_id = application_id
+        db.session.commit()
+    reference = pledge(app, campaign_id, 800_000, email="Anna@Example.org")
+    confirm(app, reference, 800_000)
+
+    assert [subject for _, subject, _ in mails(app, "anna@example.org")] == [
+        "Il tuo sostegno a «Lab Barona»: come completare il pagamento",
+        "Pagamento ricevuto: grazie per il sostegno a «Lab Barona»",
+    ]
+    organisation = mails(app, "cordata@example.org")
+    assert [subject for _, subject, _ in organisation][-1] == (
+        "«Lab Barona» ha raggiunto la soglia: il Comune aggiunge 12.000 €"
+    )
+    body = organisation[-1][2]
+    assert "La campagna resta aperta fino al" in body and "Contributo riservato" not in body
+    assert len(mails(app, TEAM)) == 1
+
+
+def test_pending_pledges_do_not_count_toward_the_target(app):
+    campaign_id = make_campaign(app)
+    references = [pledge(app, campaign_id, 400_000) for _ in range(3)]
+    confirm(app, references[0], 400_000)
+
+    campaign = campaign_row(app, campaign_id)
+    assert (campaign.confirmed_cents, campaign.pending_cents, campaign.supporters) == (400_000, 800_000, 1)
+    assert campaign.grant_committed_at is None
+    assert not [m for m in mails(app) if "soglia" in m[1]]
+
+
+def test_the_grant_never_exceeds_what_was_reserved(app):
+    campaign_id = make_campaign(app)
+    with app.app_context():
+        db.session.get(Campaign, campaign_id).reserved_cents = 1_000_000  # less than 60 % of the goal
+        db.session.commit()
+    reference = pledge(app, campaign_id, 800_000)
+    assert confirm(app, reference, 800_000) == ("confirmed", 1_000_000)
+    assert campaign_row(app, campaign_id).grant_cents == 1_000_000
+
+
+def test_the_grant_waits_for_the_last_cent_of_the_target(app):
+    campaign_id = make_campaign(app)
+    almost = pledge(app, campaign_id, 799_999)
+    last_cent = pledge(app, campaign_id, 1)
+    assert confirm(app, almost, 799_999) == ("confirmed", 0)
+    assert confirm(app, last_cent, 1) == ("confirmed", 1_200_000)
+
+
+def test_a_payment_confirmed_after_the_window_counts_but_commits_no_grant(app):
+    campaign_id = make_campaign(app)
+    reference = pledge(app, campaign_id, 800_000)
+    late = STARTS_AT + timedelta(days=60)  # ends_at: the window is over
+    assert confirm(app, reference, 800_000, at=late) == ("confirmed", 0)
+    campaign = campaign_row(app, campaign_id)
+    assert campaign.confirmed_cents == 800_000 and campaign.grant_committed_at is None
+
+    [closing] = close(app)
+    assert (closing.succeeded, closing.to_refund) == (False, 1)
+
+
+def test_wrong_amounts_unknown_references_and_repeats_change_nothing(app):
+    campaign_id = make_campaign(app)
+    reference = pledge(app, campaign_id, 10_000)
+    assert confirm(app, reference, 9_999) == ("amount_mismatch", 0)
+    assert confirm(app, "CC2020-00000000-0", 10_000) == ("unknown_reference", 0)
+    assert confirm(app, reference, 10_000) == ("confirmed", 0)
+    assert confirm(app, reference, 10_000, via=PaidVia.PROVIDER) == ("not_pending", 0)
+
+    campaign = campaign_row(app, campaign_id)
+    assert (campaign.confirmed_cents, campaign.pending_cents, campaign.supporters) == (10_000, 0, 1)
+    with app.app_context():
+        paid = db.session.scalars(db.select(Pledge)).one()
+        assert (paid.paid_via, paid.payment_id) == (PaidVia.BANK, f"test-{reference}")
+
+
+def test_closing_a_funded_campaign_cancels_unpaid_pledges_and_frees_their_rewards(app):
+    campaign_id = make_campaign(app, rewards=(("Borsa di tela", 2_500, 10),))
+    with app.app_context():
+        reward_id = db.session.scalars(db.select(CampaignReward.id)).one()
+    paid = pledge(app, campaign_id, 800_000, email="anna@example.org")
+    unpaid = pledge(app, campaign_id, 5_000, email="bruno@example.org", reward_id=reward_id)
+    confirm(app, paid, 800_000)
+    with app.app_context():
+        assert db.session.get(CampaignReward, reward_id).claimed == 1
+
+    assert close(app, STARTS_AT + timedelta(days=59)) == []  # still open
+    [closing] = close(app)
+    assert (closing.succeeded, closing.cancelled, closing.to_refund) == (True, 1, 0)
+    assert statuses(app, campaign_id) == {paid: PledgeStatus.CONFIRMED, unpaid: PledgeStatus.CANCELLED}
+    campaign = campaign_row(app, campaign_id)
+    assert (campaign.closed_at, campaign.pending_cents, campaign.confirmed_cents) == (AFTER_THE_END, 0, 800_000)
+    assert campaign.grant_cents == 1_200_000
+    with app.app_context():
+        assert db.session.get(CampaignReward, reward_id).claimed == 0
+    assert mails(app, TEAM)[-1][1] == "Campagna conclusa con successo: «Lab Barona»"
+    assert mails(app, "bruno@example.org")[-1][1] == "Sostegno annullato: «Lab Barona» si è conclusa"
+
+
+def test_closing_a_campaign_below_the_target_lists_its_paid_pledges_for_refund(app):
+    campaign_id = make_campaign(app)
+    paid = pledge(app, campaign_id, 300_000, email="anna@example.org")
+    unpaid = pledge(app, campaign_id, 100_000, email="bruno@example.org")
+    confirm(app, paid, 300_000)
+
+    [closing] = close(app)
+    assert (closing.succeeded, closing.cancelled, closing.to_refund) == (False, 1, 1)
+    assert statuses(app, campaign_id) == {paid: PledgeStatus.REFUND_DUE, unpaid: PledgeStatus.CANCELLED}
+    campaign = campaign_row(app, campaign_id)
+    assert campaign.grant_cents is None and campaign.pending_cents == 0
+    team = mails(app, TEAM)[-1]
+    assert team[1] == "Campagna conclusa senza raggiungere la soglia: «Lab Barona»"
+    assert f"- {paid} · 3.000,00 € · anna@example.org" in team[2]
+    assert mails(app, "anna@example.org")[-1][1] == "Rimborso del tuo sostegno a «Lab Barona»"
+    # A payment for the cancelled pledge arriving later confirms nothing.
+    assert confirm(app, unpaid, 100_000, at=AFTER_THE_END) == ("not_pending", 0)
+
+
+def test_closing_twice_changes_nothing(app):
+    funded = make_campaign(app, "Lab Barona")
+    unfunded = make_campaign(app, "Orti in cortile")
+    confirm(app, pledge(app, funded, 800_000), 800_000)
+    pledge(app, unfunded, 1_000)
+    unpublished = make_campaign(app, "Mai pubblicata", published=False)
+
+    first = close(app)
+    assert sorted((c.campaign_id, c.succeeded) for c in first) == [(funded, True), (unfunded, False)]
+    count = len(mails(app))
+    assert close(app) == []
+    assert close(app, AFTER_THE_END + timedelta(days=30)) == []
+    assert len(mails(app)) == count
+    assert campaign_row(app, unpublished).closed_at is None
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_close_campaigns_command_reports_what_it_did(app, runner, at, lang):
+    campaign_id = make_campaign(app)
+    confirm(app, pledge(app, campaign_id, 800_000, lang=lang), 800_000)
+    pledge(app, campaign_id, 1_000, lang=lang)
+    at("2020-12-30T10:00:00+01:00")
+
+    result = runner.invoke(args=["close-campaigns"])
+    assert result.exit_code == 0, result.output
+    assert "Lab Barona" in result.output and "succeeded" in result.output and "1 pending cancelled" in result.output
+    again = runner.invoke(args=["close-campaigns"])
+    assert again.exit_code == 0 and "No campaign to close" in again.output
