@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("applications", __name__, url_prefix="/<lang>/domanda")
 
-from portal.blueprints.applications import attachments, labels, organisation, steps, submission  # noqa: E402,F401
+from portal.blueprints.applications import (  # noqa: E402,F401
+    attachments,
+    campaign_updates,
+    labels,
+    organisation,
+    steps,
+    submission,
+)

@@ -1,8 +1,69 @@
-"""(being written)"""
+"""A campaign's public page: the story, the figures, the Comune's grant, rewards, updates, supporters."""
 
-from portal.blueprints.campaigns import bp
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, render_template, url_for
+from sqlalchemy.orm import selectinload
+
+from portal.blueprints.campaigns import bp, presentation
+from portal.clock import now
+from portal.domain.pledge import PledgeStatus
+from portal.extensions import db
+from portal.i18n import current_lang
+from portal.models import Campaign, Edition, Pledge
+from portal.rich_text import sanitise
+from portal.services.calendar_files import absolute_url
+
+SUPPORTERS_SHOWN = 50
+# Paid pledges, also once a campaign not funded has listed them for refund: they supported it.
+SUPPORTER_STATUSES = (PledgeStatus.CONFIRMED, PledgeStatus.REFUND_DUE)
+
+
+@bp.app_template_filter("rich_text")
+def rich_text(text: str | None):
+    """Formatted text of an organisation, sanitised (portal.rich_text)."""
+    return sanitise(text)
+
+
+def published_campaign(slug: str, *, with_content: bool = False) -> Campaign:
+    """The published campaign with this address, or 404 (a draft is not public)."""
+    query = sa.select(Campaign).where(Campaign.slug == slug[:120], Campaign.published_at.is_not(None))
+    if with_content:
+        query = query.options(selectinload(Campaign.rewards), selectinload(Campaign.updates))
+    return db.session.execute(query).scalar_one_or_none() or abort(404)
+
+
+def recent_supporters(campaign_id: int) -> list[Pledge]:
+    return list(
+        db.session.scalars(
+            sa.select(Pledge)
+            .where(Pledge.campaign_id == campaign_id, Pledge.status.in_(SUPPORTER_STATUSES))
+            .order_by(Pledge.confirmed_at.desc(), Pledge.id.desc())
+            .limit(SUPPORTERS_SHOWN)
+        )
+    )
 
 
 @bp.get("/progetti/<slug>")
 def detail(slug: str):
-    raise NotImplementedError
+    campaign = published_campaign(slug, with_content=True)
+    edition = db.session.get(Edition, campaign.edition_id)
+    nil = presentation.neighbourhood(campaign)
+    page_url = absolute_url("campaigns.detail", slug=campaign.slug, lang=current_lang())
+    image_url = presentation.site_url(url_for("static", filename=presentation.image_path(campaign)))
+    figures = presentation.figures(campaign, now())
+    return render_template(
+        "campaigns/detail.html",
+        campaign=campaign,
+        edition=edition,
+        nil=nil,
+        theme=presentation.theme_label(campaign),
+        figures=figures,
+        supporters=recent_supporters(campaign.id),
+        estimates=presentation.estimate_labels(campaign),
+        page_url=page_url,
+        image_url=image_url,
+        share_links=presentation.share_links(campaign, page_url),
+        structured_data=presentation.structured_data(campaign, page_url, image_url, nil, figures.is_open),
+    )

@@ -1,0 +1,39 @@
+"""The organisation's updates on its campaign, posted from the application area."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.blueprints.applications import bp
+from portal.blueprints.applications.access import organisation_required, own_application
+from portal.blueprints.auth.views import form_page
+from portal.blueprints.campaigns.forms import CampaignUpdateForm
+from portal.clock import now
+from portal.domain import DomainError
+from portal.services import campaign_updates
+
+PROBLEMS = {
+    "empty": lambda: _("Il testo non contiene nulla da pubblicare: scrivi del testo, non solo codice HTML."),
+    "title": lambda: _("Scrivi il titolo dell'aggiornamento"),
+}
+
+
+@bp.route("/<int:application_id>/aggiornamenti", methods=["GET", "POST"])
+@organisation_required
+def campaign_updates_page(application_id: int):
+    """Only the organisation whose application became the campaign: anyone else gets 404."""
+    application = own_application(application_id)
+    campaign = campaign_updates.campaign_of_application(application.id) or abort(404)
+    form = CampaignUpdateForm()
+    if form.validate_on_submit():
+        try:
+            campaign_updates.post_update(campaign.id, form.titolo.data, form.testo.data, current_user, now())
+        except DomainError as error:
+            field = form.titolo if error.code == "title" else form.testo
+            field.errors = [PROBLEMS[error.code]()]
+        else:
+            flash(_("Aggiornamento pubblicato."), "success")
+            return redirect(url_for("applications.campaign_updates_page", application_id=application.id), code=303)
+    return form_page("applications/campaign_updates.html", form, False, application=application, campaign=campaign)

@@ -1,0 +1,179 @@
+"""What a campaign's page shows, worked out once from the campaign's own running totals: figures,
+state, labels, share links and the page's metadata. Nothing here adds up pledges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import quote, urlencode, urljoin
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.blueprints.campaigns.labels import STATE_LABELS
+from portal.clock import ROME
+from portal.domain.campaign import CampaignState, days_left, progress, state_of
+from portal.labels import THEME_LABELS
+from portal.models import Campaign
+from portal.services.neighbourhoods import Nil, nil_or_none
+
+# Names a demo campaign may list in `demo_estimates`, and what they are on the page.
+ESTIMATE_LABELS = {
+    "goal_cents": _l("l'obiettivo"),
+    "target_cents": _l("la soglia"),
+    "reserved_cents": _l("il contributo del Comune"),
+    "confirmed_cents": _l("la somma raccolta"),
+    "pending_cents": _l("i sostegni in attesa di pagamento"),
+    "supporters": _l("il numero di sostenitori"),
+    "pledges": _l("i sostegni e l'elenco dei sostenitori"),
+    "rewards": _l("le ricompense"),
+    "story": _l("la storia del progetto"),
+    "summary": _l("la descrizione"),
+    "starts_at": _l("le date della campagna"),
+    "ends_at": _l("le date della campagna"),
+    "image_file": _l("l'immagine"),
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    state: CampaignState
+    raised_percent: int  # confirmed share of the goal, rounded down (may pass 100)
+    bar_percent: int  # 0-100, what the bar fills
+    threshold_percent: int  # where the marker sits: the citizens' target on the goal
+    to_target_cents: int  # still missing to reach the target (0 once reached)
+    days_left: int | None  # while the window is open
+    last_day: date
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (CampaignState.LIVE, CampaignState.COFUNDED)
+
+    @property
+    def is_over(self) -> bool:
+        return self.state in (CampaignState.SUCCEEDED, CampaignState.NOT_FUNDED)
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+
+def figures(campaign: Campaign, now: datetime) -> Figures:
+    state = state_of(
+        campaign.starts_at,
+        campaign.ends_at,
+        campaign.confirmed_cents,
+        campaign.target_cents,
+        campaign.grant_committed,
+        now,
+    )
+    done = progress(campaign.confirmed_cents, campaign.goal_cents)
+    open_ = state in (CampaignState.LIVE, CampaignState.COFUNDED)
+    return Figures(
+        state=state,
+        raised_percent=done.basis_points // 100,
+        bar_percent=done.bar_basis_points // 100,
+        threshold_percent=min((campaign.target_cents * 100 + campaign.goal_cents // 2) // campaign.goal_cents, 100),
+        to_target_cents=max(campaign.target_cents - campaign.confirmed_cents, 0),
+        days_left=days_left(campaign.ends_at, now, ROME) if open_ else None,
+        last_day=campaign.last_day,
+    )
+
+
+def neighbourhood(campaign: Campaign) -> Nil | None:
+    return nil_or_none(campaign.nil_id)
+
+
+def theme_label(campaign: Campaign) -> str | None:
+    label = THEME_LABELS.get(campaign.theme or "")
+    return str(label) if label else None
+
+
+def estimate_labels(campaign: Campaign) -> list[str]:
+    """The made-up figures of a demo campaign, in words, once each."""
+    labels: list[str] = []
+    for name in campaign.demo_estimates or []:
+        label = str(ESTIMATE_LABELS.get(name, _l("altri dati")))
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def site_url(path: str) -> str:
+    """An absolute address on the public site (SITE_URL), for links that leave the page."""
+    return urljoin(current_app.config["SITE_URL"].rstrip("/") + "/", path.lstrip("/"))
+
+
+def image_path(campaign: Campaign) -> str:
+    """The picture under static/, as campaigns/_image.html shows it: the campaign's own, or its theme's."""
+    if campaign.image_file:
+        return campaign.image_file
+    return f"img/themes/{campaign.theme or 'progetto'}.svg"
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    label: str
+    href: str
+
+
+def share_links(campaign: Campaign, page_url: str) -> list[ShareLink]:
+    """Plain links to each service's own share page: nothing of theirs is loaded here."""
+    text = _("Sostieni «%(title)s», un progetto del Crowdfunding Civico di Milano", title=campaign.title)
+    return [
+        ShareLink(_("E-mail"), "mailto:?" + urlencode({"subject": text, "body": page_url}, quote_via=quote)),
+        ShareLink("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{text} {page_url}"}, quote_via=quote)),
+        ShareLink("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": page_url})),
+        ShareLink("X (Twitter)", "https://twitter.com/intent/tweet?" + urlencode({"url": page_url, "text": text})),
+        ShareLink("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": page_url})),
+    ]
+
+
+def _amount(cents: int) -> dict:
+    return {"@type": "MonetaryAmount", "currency": "EUR", "value": f"{cents // 100}.{cents % 100:02d}"}
+
+
+def structured_data(campaign: Campaign, page_url: str, image_url: str, nil: Nil | None, is_open: bool) -> dict:
+    """schema.org JSON-LD: the project, who runs it, what it seeks, the Comune's grant and,
+    while pledges are taken, the way to give."""
+    comune = {"@type": "GovernmentOrganization", "name": "Comune di Milano", "url": "https://www.comune.milano.it"}
+    place = ", ".join(
+        part
+        for part in (
+            nil.label if nil else None,
+            f"Municipio {campaign.municipio}" if campaign.municipio else None,
+            "Milano",
+        )
+        if part
+    )
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Project",
+        "name": campaign.title,
+        "description": campaign.summary,
+        "url": page_url,
+        "image": image_url,
+        "location": {"@type": "Place", "name": place},
+        "parentOrganization": {"@type": "Organization", "name": campaign.organisation_name},
+        "funder": [comune],
+        "seeks": {
+            "@type": "Demand",
+            "description": _("Sostegni dei cittadini per raggiungere l'obiettivo"),
+            "priceSpecification": {
+                "@type": "PriceSpecification",
+                "price": _amount(campaign.goal_cents)["value"],
+                "priceCurrency": "EUR",
+            },
+        },
+    }
+    if is_open:
+        data["potentialAction"] = {
+            "@type": "DonateAction",
+            "target": site_url(url_for("campaigns.pledge", slug=campaign.slug)),
+            "recipient": {"@type": "Organization", "name": campaign.organisation_name},
+        }
+    grant = campaign.grant_cents if campaign.grant_committed else campaign.reserved_cents
+    if grant:
+        data["funding"] = {"@type": "MonetaryGrant", "funder": comune, "amount": _amount(grant)}
+    return data
