@@ -1,8 +1,175 @@
-"""(being written)"""
+"""The public gallery of campaigns (`/it/progetti`): filters, cards, pages and the map of the city.
+
+One view, one template: htmx asks for the results block (and the announcement) with the
+same query string, so a filtered view is a shareable URL that renders the same results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.blueprints.campaigns import bp
+from portal.blueprints.campaigns.labels import STATE_FILTER_LABELS, STATE_LABELS
+from portal.clock import now
+from portal.domain.application import THEMES
+from portal.domain.gallery import MAX_TEXT, PARAM_OF_STATE, Filters, Sort, page_links, parse_filters, shade
+from portal.labels import THEME_LABELS
+from portal.rendering import render_page
+from portal.services import city_map
+from portal.services import gallery as galleries
+from portal.services.neighbourhoods import all_nil, grouped_choices
+
+SORT_LABELS = {
+    Sort.NEWEST: _l("Più recenti"),
+    Sort.CLOSING: _l("In scadenza"),
+    Sort.SUPPORTED: _l("Più sostenuti"),
+    Sort.NEAREST: _l("Più vicini all'obiettivo dei cittadini"),
+}
+FIELD_LABELS = {
+    "edizione": _l("edizione"),
+    "municipio": _l("Municipio"),
+    "nil": _l("quartiere (NIL)"),
+    "tema": _l("tema"),
+    "stato": _l("stato"),
+    "ordina": _l("ordinamento"),
+    "pagina": _l("pagina"),
+}
+RESULTS_ANCHOR = "risultati"
+
+
+@dataclass(frozen=True)
+class MapArea:
+    """A Municipio or NIL on the map and in its table."""
+
+    id: int
+    name: str
+    count: int
+    href: str
+    d: str | None = None  # None: listed in the table, not drawn (a NIL drawn with another Municipio)
+    x: float = 0
+    y: float = 0
+    shade: int = 0
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class MapView:
+    viewbox: str
+    municipio: int | None  # the Municipio whose NIL are shown; None for the whole city
+    areas: list[MapArea]  # drawn and listed
+    extra: list[MapArea]  # listed only
+    outline: str | None  # the selected Municipio's outline, over its NIL
+    back_href: str | None
+    source: str
+
+    @property
+    def text_size(self) -> float:
+        """Labels in the units of the viewBox: about the same size on screen in either view."""
+        return round(int(self.viewbox.split()[2]) / 28, 1)
 
 
 @bp.get("/progetti")
 def gallery():
-    raise NotImplementedError
+    years = galleries.edition_years()
+    filters = parse_filters(request.args, years=years, themes=THEMES, nil_ids=all_nil())
+    result = galleries.gallery(filters, now())
+    return render_page(
+        "campaigns/gallery.html",
+        blocks=("results", "gallery_status"),
+        filters=filters,
+        result=result,
+        years=years,
+        notices=_notices(filters, result),
+        city=_map_view(filters, result.counts),
+        page_links=page_links(result.page, result.pages),
+        nil_groups=grouped_choices(),
+        theme_labels={code: THEME_LABELS[code] for code in THEMES},
+        state_labels=STATE_LABELS,
+        state_filter_labels=STATE_FILTER_LABELS,
+        state_params=PARAM_OF_STATE,
+        sort_labels=SORT_LABELS,
+        results_anchor=RESULTS_ANCHOR,
+    )
+
+
+def _notices(filters: Filters, result: galleries.GalleryPage) -> list[str]:
+    """Polite words for what the query string asked and the page could not do."""
+    notices = []
+    if "q" in filters.ignored:
+        notices.append(_("La ricerca è troppo lunga (al massimo %(max)d caratteri): è stata ignorata.", max=MAX_TEXT))
+    names = ", ".join(str(FIELD_LABELS[name]) for name in filters.ignored if name in FIELD_LABELS)
+    if names:
+        notices.append(_("Alcuni valori dell'indirizzo non sono validi e sono stati ignorati: %(names)s.", names=names))
+    if result.page_out_of_range:
+        notices.append(_("La pagina richiesta non esiste: ecco l'ultima pagina dei risultati."))
+    return notices
+
+
+def _href(filters: Filters, **changes: object) -> str:
+    return url_for("campaigns.gallery", _anchor=RESULTS_ANCHOR, **filters.args(**changes))
+
+
+def _map_view(filters: Filters, counts: galleries.Counts) -> MapView:
+    drawing = city_map.city_map()
+    selected = filters.municipio
+    if selected is None:
+        numbers = {area.id: counts.municipio(area.id) for area in drawing.municipi}
+        highest = max(numbers.values(), default=0)
+        areas = [
+            MapArea(
+                id=area.id,
+                name=_("Municipio %(number)d", number=area.id),
+                count=numbers[area.id],
+                href=_href(filters, municipio=area.id, nil=None),
+                d=area.d,
+                x=area.label[0],
+                y=area.label[1],
+                shade=shade(numbers[area.id], highest),
+            )
+            for area in drawing.municipi
+        ]
+        return MapView(" ".join(map(str, drawing.viewbox)), None, areas, [], None, None, drawing.source)
+
+    nil_areas = city_map.nil_areas(selected)
+    drawn = {area.id for area in nil_areas}
+    highest = max((counts.nil(selected, area.id) for area in nil_areas), default=0)
+    names = all_nil()
+    areas = [
+        MapArea(
+            id=area.id,
+            name=names[area.id].label if area.id in names else area.name,
+            count=counts.nil(selected, area.id),
+            href=_href(filters, municipio=selected, nil=area.id),
+            d=area.d,
+            x=area.label[0],
+            y=area.label[1],
+            shade=shade(counts.nil(selected, area.id), highest),
+            current=area.id == filters.nil,
+        )
+        for area in nil_areas
+    ]
+    # Campaigns of this Municipio in a NIL drawn with its prevalent neighbour: listed, not drawn.
+    extra = [
+        MapArea(
+            id=nil_id,
+            name=names[nil_id].label if nil_id in names else str(nil_id),
+            count=counts.nil(selected, nil_id),
+            href=_href(filters, municipio=selected, nil=nil_id),
+            current=nil_id == filters.nil,
+        )
+        for nil_id in sorted(counts.nil_ids_in(selected) - drawn)
+    ]
+    municipio = next(area for area in drawing.municipi if area.id == selected)
+    return MapView(
+        viewbox=" ".join(map(str, municipio.viewbox)),
+        municipio=selected,
+        areas=areas,
+        extra=extra,
+        outline=municipio.d,
+        back_href=_href(filters, municipio=None, nil=None),
+        source=drawing.source,
+    )

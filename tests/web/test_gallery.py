@@ -1,0 +1,486 @@
+"""The public gallery `/it/progetti`: only published campaigns, their cards, filters, sorts, pages,
+the map of the city and its table, htmx fragments, bad query strings, a constant number of queries."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from html import unescape
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import event
+
+from portal.clock import ROME
+from portal.domain.campaign import state_of
+from portal.extensions import db
+from portal.models import Campaign, Edition
+from tests.campaigns import NOVEMBER, NOVEMBER_AT, confirm, make_campaign, pledge
+from tests.web.test_valid_html import vnu_errors
+
+GALLERY = "/it/progetti"
+DECEMBER = datetime(2020, 12, 1, tzinfo=ROME)
+CARD_TITLE = re.compile(r'id="campaign-\d+-title"><a href="([^"]+)">([^<]+)</a>')
+
+
+@pytest.fixture(autouse=True)
+def _november(at):
+    at(NOVEMBER)
+
+
+def titles(response) -> list[str]:
+    assert response.status_code == 200
+    return [unescape(title) for _, title in CARD_TITLE.findall(response.get_data(as_text=True))]
+
+
+def text_of(response) -> str:
+    """The words of the page's main region, tags removed."""
+    html = response.get_data(as_text=True)
+    if "<main" in html:
+        html = html[html.index("<main") : html.index("</main>")]
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)).replace("\u00a0", " "))
+
+
+def change(app, campaign_id: int, **fields) -> None:
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        for name, value in fields.items():
+            setattr(campaign, name, value)
+        db.session.commit()
+
+
+def paid(app, campaign_id: int, cents: int, at: datetime = NOVEMBER_AT) -> None:
+    confirm(app, pledge(app, campaign_id, cents, at=at), cents, at=at)
+
+
+def every_state(app) -> dict[str, int]:
+    """One campaign in each state on 15 November 2020 (targets: 8.000 € for a 20.000 € goal)."""
+    ended = datetime(2020, 8, 1, tzinfo=ROME)  # 60 days: over on 30 September
+    during_ended = datetime(2020, 9, 1, 12, tzinfo=ROME)
+    ids = {
+        "upcoming": make_campaign(app, "Biblioteca Adriano", starts_at=DECEMBER, municipio=2, nil_id=20),
+        "live": make_campaign(app, "Lab Barona"),
+        "cofunded": make_campaign(app, "Orti di Quarto", municipio=8, nil_id=76, theme="cultura"),
+        "succeeded": make_campaign(app, "Cinema Corvetto", starts_at=ended, municipio=4, nil_id=35),
+        "not_funded": make_campaign(app, "Palestra Gallaratese", starts_at=ended, municipio=8, nil_id=None),
+    }
+    paid(app, ids["live"], 3_000_00)
+    paid(app, ids["cofunded"], 8_000_00)
+    paid(app, ids["succeeded"], 9_000_00, at=during_ended)
+    paid(app, ids["not_funded"], 1_000_00, at=during_ended)
+    return ids
+
+
+# --- cards ---------------------------------------------------------------------------------------
+
+
+def test_only_published_campaigns_each_with_its_card(app, client):
+    make_campaign(app)
+    make_campaign(app, "Progetto in preparazione", published=False)
+    with app.app_context():
+        lab_id = db.session.scalars(db.select(Campaign.id).filter_by(slug="lab-barona")).one()
+    paid(app, lab_id, 3_000_00)
+
+    response = client.get(GALLERY)
+    assert titles(response) == ["Lab Barona"]
+    text = text_of(response)
+    assert "1 progetto trovato" in text
+    assert "In corso" in text
+    assert "La Cordata" in text
+    assert "Barona · Municipio 6" in text
+    assert "3.000 € raccolti su 8.000 €: il 37% dell'obiettivo dei cittadini" in text
+    assert "1 sostenitore" in text
+    # Window 30 October – 28 December (60 days) in Rome; on 15 November 43 days are left.
+    assert "ancora 43 giorni" in text
+    html = response.get_data(as_text=True)
+    assert 'href="/it/progetti/lab-barona"' in html
+    assert 'role="progressbar"' in html and 'aria-valuenow="37"' in html and "pct-37" in html
+    # No picture: the theme's illustration, decorative.
+    assert 'src="/static/img/themes/ambiente.svg" alt=""' in html
+    assert "Dati dimostrativi" not in text
+
+
+def test_a_campaign_picture_with_its_alt_text_and_the_demo_note(app, client):
+    campaign_id = make_campaign(app)
+    change(
+        app,
+        campaign_id,
+        image_file="img/campaigns/lab-barona.jpg",
+        image_alt="Ragazzi riparano una bicicletta nel laboratorio",
+        demo_estimates=["goal_cents"],
+    )
+    html = client.get(GALLERY).get_data(as_text=True)
+    assert 'src="/static/img/campaigns/lab-barona.jpg" alt="Ragazzi riparano una bicicletta nel laboratorio"' in html
+    assert "Dati dimostrativi" in text_of(client.get(GALLERY))
+
+
+def test_every_theme_has_its_illustration(client):
+    from portal.domain.application import THEMES
+
+    for theme in (*THEMES, "progetto"):
+        response = client.get(f"/static/img/themes/{theme}.svg")
+        assert response.status_code == 200, theme
+        assert len(response.data) < 1_000
+        assert response.data.startswith(b"<svg")
+        response.close()
+
+
+def test_each_state_in_words_and_days(app, client):
+    every_state(app)
+    text = text_of(client.get(GALLERY))
+    assert "In arrivo" in text and "inizia il 1 dicembre 2020" in text
+    assert "Cofinanziato: obiettivo raggiunto" in text
+    assert "Concluso con successo" in text and "conclusa il 29 settembre 2020" in text
+    assert "Non finanziato" in text
+    assert "8.000 € raccolti su 8.000 €: il 100% dell'obiettivo dei cittadini" in text
+    assert "9.000 € raccolti su 8.000 €: il 112% dell'obiettivo dei cittadini" in text
+
+
+def test_the_last_day_in_rome(app, client, at):
+    make_campaign(app)  # pledges until 28 December 2020 included, Rome time
+    at("2020-12-28T23:30:00+01:00")
+    assert "ultimo giorno" in text_of(client.get(GALLERY))
+    at("2020-12-28T23:30:00+00:00")  # already 29 December in Rome
+    assert "conclusa il 28 dicembre 2020" in text_of(client.get(GALLERY))
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+
+def test_state_filter_in_sql_agrees_with_the_rule(app, client, at):
+    ids = every_state(app)
+    # A grant committed stays "cofunded" even when a refund takes the total below the target.
+    refunded = make_campaign(app, "Doposcuola Giambellino")
+    change(app, refunded, grant_committed_at=NOVEMBER_AT, grant_cents=1, confirmed_cents=10)
+    ids["cofunded_refunded"] = refunded
+    for moment in (NOVEMBER, "2020-10-29T23:59:59+01:00", "2020-12-01T00:00:00+01:00", "2021-02-01T10:00:00+01:00"):
+        at(moment)
+        now = datetime.fromisoformat(moment)
+        with app.app_context():
+            expected: dict[str, set[str]] = {}
+            for campaign in db.session.scalars(db.select(Campaign)):
+                state = state_of(
+                    campaign.starts_at,
+                    campaign.ends_at,
+                    campaign.confirmed_cents,
+                    campaign.target_cents,
+                    campaign.grant_committed,
+                    now,
+                )
+                expected.setdefault(state.value, set()).add(campaign.title)
+        for param, value in (
+            ("in_arrivo", "upcoming"),
+            ("in_corso", "live"),
+            ("cofinanziati", "cofunded"),
+            ("conclusi", "succeeded"),
+            ("non_finanziati", "not_funded"),
+        ):
+            listed = set(titles(client.get(GALLERY, query_string={"stato": param})))
+            assert listed == expected.get(value, set()), (moment, param)
+
+
+def test_filters_by_place_theme_edition_and_text(app, client):
+    every_state(app)
+    old = make_campaign(app, "Giardino 2016", municipio=6, nil_id=None, organisation="Amici del Verde")
+    with app.app_context():
+        edition_2016 = db.session.scalars(db.select(Edition.id).filter_by(year=2016)).one()
+    change(app, old, edition_id=edition_2016, summary="Un giardino condiviso (100% volontari) in via Lorenteggio.")
+
+    assert set(titles(client.get(GALLERY, query_string={"municipio": "8"}))) == {
+        "Orti di Quarto",
+        "Palestra Gallaratese",
+    }
+    assert titles(client.get(GALLERY, query_string={"municipio": "8", "nil": "76"})) == ["Orti di Quarto"]
+    assert titles(client.get(GALLERY, query_string={"nil": "46"})) == ["Lab Barona"]
+    assert titles(client.get(GALLERY, query_string={"tema": "cultura"})) == ["Orti di Quarto"]
+    assert titles(client.get(GALLERY, query_string={"edizione": "2016"})) == ["Giardino 2016"]
+    assert "Giardino 2016" not in titles(client.get(GALLERY, query_string={"edizione": "2020"}))
+    # Text: title, organisation or summary, whatever the case; % and _ are plain characters.
+    assert titles(client.get(GALLERY, query_string={"q": "ORTI"})) == ["Orti di Quarto"]
+    assert titles(client.get(GALLERY, query_string={"q": "amici del"})) == ["Giardino 2016"]
+    assert titles(client.get(GALLERY, query_string={"q": "lorenteggio"})) == ["Giardino 2016"]
+    assert titles(client.get(GALLERY, query_string={"q": "100%"})) == ["Giardino 2016"]
+    assert titles(client.get(GALLERY, query_string={"q": "%"})) == ["Giardino 2016"]
+    assert titles(client.get(GALLERY, query_string={"q": "_"})) == []
+    # Filters combine.
+    assert titles(client.get(GALLERY, query_string={"municipio": "6", "edizione": "2020"})) == ["Lab Barona"]
+    empty = client.get(GALLERY, query_string={"municipio": "1"})
+    assert titles(empty) == []
+    assert "0 progetti trovati" in text_of(empty)
+    assert "Nessun progetto corrisponde alla ricerca." in text_of(empty)
+
+
+def test_the_form_shows_what_is_filtered(app, client):
+    make_campaign(app)
+    html = client.get(GALLERY, query_string={"municipio": "6", "tema": "ambiente", "q": "lab"}).get_data(as_text=True)
+    assert '<option value="6" selected>Municipio 6</option>' in html
+    assert '<option value="ambiente" selected>' in html
+    assert 'name="q" value="lab"' in html
+    assert 'action="/it/progetti"' in html and 'method="get"' in html
+    assert 'type="submit"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({"municipio": "abc"}, "Municipio"),
+        ({"municipio": "99999999999999999999999"}, "Municipio"),
+        ({"pagina": "-1"}, "pagina"),
+        ({"ordina": "zzz"}, "ordinamento"),
+        ({"stato": "boh"}, "stato"),
+        ({"nil": "\x00"}, "quartiere (NIL)"),
+        ({"edizione": "1999"}, "edizione"),
+    ],
+)
+def test_a_bad_value_is_ignored_politely_and_the_rest_kept(app, client, query, named):
+    every_state(app)
+    response = client.get(GALLERY, query_string={**query, "tema": "cultura"})
+    assert titles(response) == ["Orti di Quarto"]
+    text = text_of(response)
+    assert "Alcuni valori dell'indirizzo non sono validi e sono stati ignorati:" in text
+    assert named in text.split("ignorati:")[1][:40]
+
+
+def test_a_search_too_long_is_ignored_and_said(app, client):
+    make_campaign(app)
+    response = client.get(GALLERY, query_string={"q": "x" * 500, "municipio": "6"})
+    assert titles(response) == ["Lab Barona"]
+    assert "La ricerca è troppo lunga (al massimo 100 caratteri)" in text_of(response)
+    assert 'value="xxx' not in response.get_data(as_text=True)
+
+
+QUERY = st.dictionaries(
+    st.sampled_from(["q", "edizione", "municipio", "nil", "tema", "stato", "ordina", "pagina", "x"]),
+    st.one_of(
+        st.text(max_size=120),
+        st.sampled_from(["6", "46", "2020", "in_corso", "vicini_soglia", "0", "-1", "1e9", "9" * 400, "%", "\x00"]),
+    ),
+)
+
+
+@pytest.fixture
+def some_campaigns(app):
+    """Created once for all the examples of a test."""
+    every_state(app)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=QUERY, htmx=st.booleans())
+def test_fuzzed_query_strings_never_fail(some_campaigns, client, query, htmx):
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.get(GALLERY, query_string=query, headers=headers)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_fuzzed_raw_query_strings_never_fail(app, client):
+    make_campaign(app)
+    for raw in (
+        "municipio=%00",
+        "q=%ff%fe",
+        "pagina=1&pagina=x",
+        "municipio[]=1",
+        "q=" + "%25" * 300,
+        "&&==&",
+        "nil=4%006",
+    ):
+        assert client.get(f"{GALLERY}?{raw}").status_code == 200, raw
+
+
+# --- sorts and pages -----------------------------------------------------------------------------
+
+
+def test_sorts(app, client):
+    ids = every_state(app)
+    near = make_campaign(app, "Quasi fatta", municipio=3, nil_id=None)
+    paid(app, near, 7_000_00)
+    change(app, ids["live"], supporters=5)  # as if five people had given the 3.000 €
+    make_campaign(app, "Appena partita", starts_at=datetime(2020, 11, 10, tzinfo=ROME), days=10)
+
+    def sorted_by(sort):
+        return titles(client.get(GALLERY, query_string={"ordina": sort}))
+
+    assert sorted_by("recenti")[:2] == ["Biblioteca Adriano", "Appena partita"]
+    # Open ones by the end of their window, then the upcoming, then those ended (latest first).
+    # Open ones by the end of their window, then the upcoming, then those ended (latest first).
+    closing = sorted_by("in_scadenza")
+    assert closing[0] == "Appena partita"
+    assert set(closing[1:4]) == {"Quasi fatta", "Orti di Quarto", "Lab Barona"}
+    assert closing[4:] == ["Biblioteca Adriano", "Cinema Corvetto", "Palestra Gallaratese"]
+    assert sorted_by("piu_sostenuti")[0] == "Lab Barona"
+    # Live and still short of the target, the nearest first: 87% before 37% before 0%.
+    assert sorted_by("vicini_soglia")[:3] == ["Quasi fatta", "Lab Barona", "Appena partita"]
+
+
+def test_pages_of_twelve(app, client):
+    for number in range(14):
+        make_campaign(
+            app, f"Progetto {number:02d}", starts_at=datetime(2020, 10, 1, tzinfo=ROME) + timedelta(days=number)
+        )
+    first = client.get(GALLERY)
+    assert len(titles(first)) == 12
+    assert titles(first)[0] == "Progetto 13"  # newest first
+    html = first.get_data(as_text=True)
+    assert 'aria-label="Pagine dei risultati"' in html
+    assert 'href="/it/progetti?pagina=2#risultati"' in html
+    assert 'aria-current="page"' in html
+    second = client.get(GALLERY, query_string={"pagina": "2"})
+    assert titles(second) == ["Progetto 01", "Progetto 00"]
+    assert "14 progetti trovati – pagina 2 di 2" in text_of(second)
+    past_the_end = client.get(GALLERY, query_string={"pagina": "50"})
+    assert titles(past_the_end) == ["Progetto 01", "Progetto 00"]
+    assert "La pagina richiesta non esiste" in text_of(past_the_end)
+    # A filter keeps its place in the page links.
+    filtered = client.get(GALLERY, query_string={"municipio": "6"}).get_data(as_text=True)
+    assert 'href="/it/progetti?municipio=6&amp;pagina=2#risultati"' in filtered
+
+
+# --- htmx ----------------------------------------------------------------------------------------
+
+
+def test_htmx_gets_the_results_and_the_announcement_the_page_gets_everything(app, client):
+    every_state(app)
+    url = f"{GALLERY}?municipio=8&q="
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    page = client.get(url)
+    assert "HX-Request" in fragment.headers["Vary"] and "HX-Request" in page.headers["Vary"]
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and "<form" not in body
+    assert 'data-hx-swap-oob="innerHTML:#gallery-status">2 progetti trovati</span>' in body
+    assert titles(fragment) == titles(page)
+    assert set(titles(page)) == {"Orti di Quarto", "Palestra Gallaratese"}
+    full = page.get_data(as_text=True)
+    assert "<html" in full and 'id="gallery-status"' in full and 'aria-live="polite"' in full
+    assert 'data-hx-get="/it/progetti"' in full and 'data-hx-push-url="true"' in full
+    assert 'data-hx-target="#gallery-results"' in full
+    # A history restore or a boosted navigation gets the whole page.
+    restore = client.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.get_data(as_text=True)
+
+
+def test_english_page(app, client):
+    campaign_id = make_campaign(app)
+    paid(app, campaign_id, 3_000_00)
+    response = client.get("/en/progetti", query_string={"municipio": "6"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert titles(response) == ["Lab Barona"]
+    assert 'href="/en/progetti/lab-barona"' in html
+    assert "€3,000" in html and "€8,000" in html
+    assert 'href="/en/progetti?municipio=6&amp;nil=46#risultati"' in html
+
+
+# --- the map -------------------------------------------------------------------------------------
+
+
+def test_the_city_map_links_each_municipio_with_its_count(app, client):
+    every_state(app)
+    html = client.get(GALLERY, query_string={"tema": "ambiente"}).get_data(as_text=True)
+    assert html.count('class="map-area') == 9
+    assert 'aria-label="Municipio 8: 1 progetto"' in html  # Orti di Quarto is "cultura"
+    assert 'aria-label="Municipio 6: 1 progetto"' in html
+    assert 'aria-label="Municipio 1: 0 progetti"' in html
+    # The link keeps the other filters and starts from the first page.
+    assert 'href="/it/progetti?municipio=6&amp;tema=ambiente#risultati"' in html
+    assert "<table" in html and "Progetti per Municipio" in html
+    assert "Fonte: Comune di Milano –" in text_of(client.get(GALLERY))
+    assert 'href="#nota-mappa"' in html and 'id="nota-mappa"' in html
+    drawing = html.split('<svg class="city-map-svg"')[1].split("</svg>")[0]
+    assert "http" not in drawing  # drawn here: no tiles, nothing fetched from elsewhere
+
+
+def test_a_municipio_shows_its_nil(app, client):
+    every_state(app)
+    make_campaign(app, "Nel NIL vicino", municipio=6, nil_id=5)  # Porta Vigentina, drawn with Municipio 5
+    response = client.get(GALLERY, query_string={"municipio": "6"})
+    html = response.get_data(as_text=True)
+    text = text_of(response)
+    assert "Municipio 6: i progetti per quartiere" in text
+    assert 'aria-label="Barona: 1 progetto"' in html
+    assert 'href="/it/progetti?municipio=6&amp;nil=46#risultati"' in html
+    assert 'href="/it/progetti#risultati"' in html and "Torna alla mappa di tutta la città" in text
+    # NIL 5 is drawn with Municipio 5; this Municipio's campaign there is still listed in the table.
+    assert 'href="/it/progetti?municipio=6&amp;nil=5#risultati"' in html
+    assert html.count('class="map-area') == 10  # Municipio 6's NIL
+    chosen = client.get(GALLERY, query_string={"municipio": "6", "nil": "46"}).get_data(as_text=True)
+    assert 'aria-current="true"' in chosen
+
+
+# --- cost ----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def counted_queries(app):
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def with_pledges(app, count: int, start: int = 0) -> None:
+    for number in range(start, start + count):
+        campaign_id = make_campaign(
+            app,
+            f"Campagna {number}",
+            municipio=number % 9 + 1,
+            nil_id=[46, 76, 35, 1, None][number % 5],
+            theme=["ambiente", "cultura", "sport"][number % 3],
+        )
+        paid(app, campaign_id, 1_000_00 + number)
+        pledge(app, campaign_id, 500_00)
+
+
+def test_a_constant_number_of_queries_whatever_the_number_of_campaigns(app, client):
+    urls = (GALLERY, f"{GALLERY}?municipio=6&ordina=vicini_soglia", f"{GALLERY}?stato=in_corso&q=campagna&pagina=2")
+    with_pledges(app, 3)
+    small = {}
+    for url in urls:
+        with counted_queries(app) as statements:
+            assert client.get(url).status_code == 200
+        small[url] = len(statements)
+    with_pledges(app, 37, start=3)
+    for url in urls:
+        with counted_queries(app) as statements:
+            assert client.get(url).status_code == 200
+        assert len(statements) == small[url], url
+    assert max(small.values()) <= 5
+
+
+# --- valid HTML ----------------------------------------------------------------------------------
+
+
+def test_the_gallery_is_valid_html(app, client, tmp_path):
+    ids = every_state(app)
+    with_pledges(app, 13)
+    change(app, ids["live"], image_file="img/favicon.svg", image_alt="Il logo", demo_estimates=["goal_cents"])
+    pages = {
+        "all": client.get(GALLERY),
+        "filtered": client.get(GALLERY, query_string={"municipio": "8", "stato": "in_corso", "ordina": "in_scadenza"}),
+        "empty": client.get(GALLERY, query_string={"q": "nessuno", "municipio": "abc"}),
+        "municipio": client.get(GALLERY, query_string={"municipio": "6", "nil": "46"}),
+        "page-2": client.get(GALLERY, query_string={"pagina": "2"}),
+        "english": client.get("/en/progetti", query_string={"municipio": "4"}),
+    }
+    files = []
+    for case, response in pages.items():
+        assert response.status_code == 200, case
+        target = tmp_path / f"gallery-{case}.html"
+        target.write_bytes(response.data)
+        files.append(str(target))
+    fragment = client.get(GALLERY, query_string={"municipio": "6"}, headers={"HX-Request": "true"})
+    target = tmp_path / "gallery-fragment.html"
+    body = fragment.get_data(as_text=True)
+    target.write_text(f'<!doctype html><html lang="it"><head><title>f</title></head><body>{body}</body></html>')
+    files.append(str(target))
+    assert vnu_errors(files) == []
