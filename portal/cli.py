@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.models import Role
 from portal.services import accounts
 from portal.services.demo_applications import seed_demo_applications
+from portal.services.demo_campaigns import seed_demo_campaigns
 from portal.services.editions import edition_or_404
 from portal.services.mail import deliver_now_if_immediate, deliver_pending
 from portal.services.reminders import anonymise_registrants, send_reminders
@@ -29,6 +30,8 @@ def init_app(app: Flask) -> None:
             click.echo(f"Demo staff and evaluator accounts created: {created} (credentials in the README).")
             applicants = seed_demo_applications(edition_or_404(2020))
             click.echo(f"Demo applicants created: {applicants} (password in the README).")
+            campaigns = seed_demo_campaigns()
+            click.echo(f"Demo campaigns created: {campaigns['campaigns']}, demo pledges: {campaigns['pledges']}.")
             deliver_now_if_immediate(now())  # the demo receipt lands in MAIL_DIR like every other e-mail
 
     init_mail_commands(app)

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 
+from portal import clock
 from portal.clock import ROME
 from portal.domain import DomainError
 from portal.domain.application import ApplicationStatus
@@ -13,16 +14,14 @@ from portal.domain.evaluation import Budget, reserve
 from portal.domain.match_funding import split_cost
 from portal.extensions import db
 from portal.models import Application, Campaign, CampaignReward, Edition, StatusChange, User
-from portal.services import audit, decision_mail
+from portal.services import audit, cofunding, decision_mail
 
 
-def budget_of(edition: Edition) -> Budget:
-    reserved = db.session.scalar(
-        db.select(db.func.coalesce(db.func.sum(Application.reserved_cents), 0)).where(
-            Application.edition_id == edition.id, Application.status == ApplicationStatus.SELECTED
-        )
-    )
-    return Budget(total_cents=edition.budget_cents or 0, reserved_cents=int(reserved))
+def budget_of(edition: Edition, now: datetime | None = None) -> Budget:
+    """The budget as the public co-funding tracker shows it (`services.cofunding`): what is held
+    or committed is taken; what campaigns not funded, or granted less than reserved, released is free."""
+    used = cofunding.used_cents(edition, now or clock.now())
+    return Budget(total_cents=edition.budget_cents or 0, reserved_cents=used)
 
 
 def max_contribution(application: Application) -> int | None:
@@ -65,7 +64,7 @@ def select(application_id: int, actor: User, now: datetime) -> Budget:
     amount = max_contribution(application)
     if amount is None:
         raise DomainError("no_match_rule")
-    budget = reserve(budget_of(edition), amount)  # raises DomainError("over_budget", ...)
+    budget = reserve(budget_of(edition, now), amount)  # raises DomainError("over_budget", ...)
     application.reserved_cents = amount
     _decided(application, ApplicationStatus.SELECTED, now)
     audit.record(
