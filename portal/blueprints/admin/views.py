@@ -25,6 +25,7 @@ ACTIONS = {
     "edition.copy": _l("Nuova edizione"),
     "edition.update": _l("Modifica di un'edizione"),
     "user.invite": _l("Invito nel back-office"),
+    "payments.import": _l("Importazione di un estratto conto"),
 }
 FIELDS = {
     "capacity": _l("Posti disponibili"),
@@ -32,6 +33,11 @@ FIELDS = {
     "recording_url": _l("Link alla registrazione"),
     "materials_url": _l("Link ai materiali"),
     "promoted_from_waitlist": _l("Passati dalla lista d'attesa"),
+    "statement_rows": _l("Movimenti in entrata"),
+    "payments_confirmed": _l("Pagamenti confermati"),
+    "rows_to_check": _l("Movimenti da controllare"),
+    "rows_already_imported": _l("Movimenti già importati"),
+    "lines_unreadable": _l("Righe illeggibili"),
 }
 AUDIT_PAGE_SIZE = 50
 
