@@ -160,16 +160,16 @@ def test_threshold_is_reached_at_the_target_exactly():
     ],
 )
 def test_days_left_are_calendar_days_in_rome(now, days):
-    assert days_left(ENDS, now) == days
+    assert days_left(ENDS, now, ROME) == days
 
 
 def test_a_window_ending_at_noon_has_its_last_day_on_that_day():
-    assert days_left(rome(2020, 12, 1, 12, 0), rome(2020, 11, 30, 18, 0)) == 1
+    assert days_left(rome(2020, 12, 1, 12, 0), rome(2020, 11, 30, 18, 0), ROME) == 1
 
 
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError):
-        days_left(datetime(2020, 12, 1), DURING)
+        days_left(datetime(2020, 12, 1), DURING, ROME)
     with pytest.raises(ValueError):
         state_of(STARTS, ENDS, 0, LAB_BARONA_TARGET, False, datetime(2020, 11, 1))
 
