@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from portal.clock import ROME
 from portal.extensions import db
-from portal.models import Campaign, CampaignReward, CampaignUpdate
+from portal.models import Campaign, CampaignReward, CampaignUpdate, Pledge
 from portal.rich_text import sanitise
 from portal.services import payments
 from tests.campaigns import NOVEMBER, NOVEMBER_AT, confirm, make_campaign, pledge
@@ -321,3 +321,60 @@ def test_the_page_runs_the_same_number_of_queries_whatever_the_data(app, client)
     many = _count_queries(app, client, "/it/progetti/grande")
     assert few == many
     assert many <= 8
+
+
+def test_campaign_pledge_and_supporter_pages_are_valid_html(app, client, at, tmp_path):
+    """Nu Html Checker: zero errors on every state of the pages of this area."""
+    from tests.accounts import csrf_from, sign_in
+    from tests.applicants import draft, make_applicant
+    from tests.web.test_valid_html import vnu_errors
+
+    live = make_campaign(app, rewards=(("Cartolina", 10_00, 1), ("Grazie", 5_00, None)))
+    change(app, live, demo_estimates=["goal_cents"], source_urls=["https://example.org/fonte"])
+    change(app, live, story="<h3>Chi siamo</h3><p>Una <a href='https://e.example'>cooperativa</a></p><a>vuoto</a>")
+    paid(app, live, 3_000_00, message="Forza!")
+    reference = pledge(app, live, 20_00, reward_id=_reward(app, "Cartolina"))
+    post_update(app, live, "Si parte", "Testo\n\ncon <strong>paragrafi</strong>", NOVEMBER_AT)
+    cofunded = make_campaign(app, "Cofinanziata")
+    paid(app, cofunded, 8_000_00)
+    failing = make_campaign(app, "Non finanziata", starts_at=NOVEMBER_AT - timedelta(days=70))
+    paid(app, failing, 100_00, at=NOVEMBER_AT - timedelta(days=65))
+    make_campaign(app, "In arrivo", starts_at=NOVEMBER_AT + timedelta(days=5))
+    with app.app_context():
+        token = db.session.scalars(db.select(Pledge.token).filter_by(reference=reference)).one()
+    form = client.get("/it/progetti/lab-barona/sostieni").get_data(as_text=True)
+    bad = {"csrf_token": csrf_from(form), "importo": "abc", "ricompensa": "999", "email": "x", "messaggio": "x" * 501}
+
+    pages = {}
+    for lang in ("it", "en"):
+        for slug in ("lab-barona", "cofinanziata", "non-finanziata", "in-arrivo"):
+            pages[f"{lang}-{slug}"] = client.get(f"/{lang}/progetti/{slug}")
+        pages[f"{lang}-form"] = client.get(f"/{lang}/progetti/lab-barona/sostieni")
+        pages[f"{lang}-form-errors"] = client.post(f"/{lang}/progetti/lab-barona/sostieni", data=bad)
+        pages[f"{lang}-form-closed"] = client.get(f"/{lang}/progetti/non-finanziata/sostieni")
+        pages[f"{lang}-form-upcoming"] = client.get(f"/{lang}/progetti/in-arrivo/sostieni")
+        pages[f"{lang}-supporter-pending"] = client.get(f"/{lang}/sostegno/{token}")
+    confirm(app, reference, 20_00)
+    pages["supporter-confirmed"] = client.get(f"/it/sostegno/{token}")
+
+    make_applicant(app, "anna@cordata.example", 0)
+    application_id = draft(app, "anna@cordata.example")
+    change(app, live, application_id=application_id)
+    owner = app.test_client()
+    sign_in(owner, app, "anna@cordata.example")
+    url = f"/it/domanda/{application_id}/aggiornamenti"
+    pages["updates"] = owner.get(url)
+    pages["updates-errors"] = owner.post(url, data={"csrf_token": csrf_from(pages["updates"].get_data(as_text=True))})
+
+    files = []
+    for case, response in pages.items():
+        assert response.status_code == 200, case
+        target = tmp_path / f"{case}.html"
+        target.write_bytes(response.data)
+        files.append(str(target))
+    assert vnu_errors(files) == []
+
+
+def _reward(app, title: str) -> int:
+    with app.app_context():
+        return db.session.scalars(db.select(CampaignReward.id).filter_by(title=title)).one()

@@ -30,8 +30,8 @@ NO_REWARD = ""
 
 
 class PledgeForm(FlaskForm):
-    importo = StringField(_l("Importo del sostegno, in euro"), filters=[clean])
     ricompensa = RadioField(_l("Vuoi una ricompensa?"), default=NO_REWARD, validate_choice=False)
+    importo = StringField(_l("Importo del sostegno, in euro"), filters=[clean])
     nome = StringField(_l("Nome e cognome"), filters=[clean])
     anonimo = BooleanField(_l("Sostieni in forma anonima: nell'elenco dei sostenitori comparirà «anonimo»"))
     email = email_field()
@@ -59,7 +59,7 @@ class PledgeForm(FlaskForm):
         return self.rewards.get(self.ricompensa.data or NO_REWARD)
 
     def validate_ricompensa(self, field) -> None:
-        if (field.data or NO_REWARD) == NO_REWARD:
+        if (field.data or NO_REWARD) == NO_REWARD or not self.rewards:  # no rewards: nothing to choose
             field.data = NO_REWARD
             return
         reward = self.rewards.get(field.data)
