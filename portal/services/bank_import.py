@@ -134,6 +134,12 @@ class Preview:
         """Every incoming row was imported before: the same file again."""
         return bool(self.statement.rows) and len(self.report.already_imported) == len(self.statement.rows)
 
+    @property
+    def already_done(self) -> bool:
+        """Nothing to confirm because the rows that paid pledges were imported before (the same
+        file again, the other rows being ones that never confirm anything)."""
+        return not self.report.matched and bool(self.report.already_imported)
+
 
 def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
     values = list(values)

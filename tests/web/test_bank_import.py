@@ -333,3 +333,36 @@ def _fuzz_upload(client, content: bytes) -> None:
     html = response.get_data(as_text=True)
     if 'action="/it/gestione/pagamenti/conferma"' in html:
         assert confirm_import(client, html).status_code == 200
+
+
+def test_the_payment_pages_are_valid_html(app, staff, tmp_path):
+    from tests.web.test_valid_html import vnu_errors
+    from tests.web.test_webhook import deliver, event
+
+    campaign_id, big, second, small = lab_barona(app)
+    pages = {"empty": staff.get(URL), "errors": upload(staff, b"")}
+    content = november_statement(big, second, small).replace(b"20,00", b"25,00")
+    preview = upload(staff, content)
+    pages["preview"] = preview
+    confirm(app, small, 2_500, via=PaidVia.PROVIDER)  # changes after the preview
+    pages["result"] = confirm_import(staff, preview.get_data(as_text=True))
+    pages["again"] = upload(staff, content)
+    deliver(app.test_client(), app, event("evt_orphan", "CC2020-00000000-V", 1_234))
+    pages["attention"] = staff.get("/en/gestione/pagamenti")
+    other = make_campaign(app, "Orti in cortile")
+    pledge(app, other, 1_000, name=None)
+    confirm(app, pledge(app, other, 2_000), 2_000)
+    with app.app_context():
+        payments.close_due_campaigns(STARTS_AT.replace(year=2021))
+    pages["pledges"] = staff.get(f"/it/gestione/campagne/{campaign_id}/sostegni")
+    pages["refunds"] = staff.get(f"/en/gestione/campagne/{other}/sostegni")
+    pages["campaigns"] = staff.get("/it/gestione/campagne")
+    pages["campaign"] = staff.get(f"/it/gestione/campagne/{campaign_id}")
+    files = []
+    for case, response in pages.items():
+        assert response.status_code == 200, case
+        target = tmp_path / f"{case}.html"
+        target.write_bytes(response.data)
+        files.append(str(target))
+    assert "Sostegno non più in attesa" in text(pages["result"])
+    assert vnu_errors(files) == []
