@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from portal.domain.cofunding import BudgetPosition, Share
 from portal.services.cofunding import AreaLine
 
-WIDTH = 720  # viewBox width
-LABEL_WIDTH = 130  # room for "Municipio 9" left of the bars
-BAR_HEIGHT = 28
-ROW_HEIGHT = 44
+WIDTH = 480  # viewBox width
+LABEL_WIDTH = 112  # room for "Municipio 9" left of the bars
+BAR_HEIGHT = 24
+ROW_HEIGHT = 36
 
 
 @dataclass(frozen=True)
