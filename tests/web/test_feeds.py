@@ -67,6 +67,12 @@ def test_the_feed_is_atom_with_new_campaigns_and_updates_newest_first(app, clien
     assert b"Bozza segreta" not in response.data and b"Aggiornamento futuro" not in response.data
 
 
+def test_the_gallery_and_the_open_data_page_announce_the_feed(client):
+    for path, feed in (("/it/progetti", "/it/progetti/feed.atom"), ("/en/dati-aperti", "/en/progetti/feed.atom")):
+        html = client.get(path).get_data(as_text=True)
+        assert f'<link rel="alternate" type="application/atom+xml" href="{feed}"' in html
+
+
 def test_the_english_feed_links_english_pages(app, client, at):
     make_campaign(app, "Lab Barona")
     at(NOVEMBER)
