@@ -71,10 +71,12 @@ def test_filter_by_municipio_and_nil_from_the_map_with_javascript(page, live_ser
     expect(page).to_have_url(re.compile(r"/it/progetti\?municipio=8#risultati$"))
     expect_titles(page, ["Orti di Quarto", "Palestra Gallaratese"])
     nil = page.locator("svg").get_by_role("link", name="Quarto Oggiaro - Vialba - Musocco: 1 progetto")
+    # Reached by keyboard, the area is outlined (5 px, dark) on the map.
     nil.focus()
-    # The area with the keyboard focus is outlined (5 px, dark) on the map.
-    stroke = nil.locator("path").evaluate("p => getComputedStyle(p).strokeWidth")
-    assert stroke == "5px"
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    expect(nil).to_be_focused()
+    expect(nil.locator("path")).to_have_css("stroke-width", "5px")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"municipio=8&nil=76#risultati$"))
     expect_titles(page, ["Orti di Quarto"])
