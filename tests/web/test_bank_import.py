@@ -246,16 +246,35 @@ def test_no_file_or_a_file_over_the_request_limit_is_explained(app, staff):
     assert response.status_code == 200 and "Il file supera 2 MB" in text(response)
 
 
-def test_uploads_need_the_form_token_and_a_staff_account(app, staff):
-    client = staff
+def test_uploads_need_the_form_token(staff):
     data = {"estratto": (io.BytesIO(statement()), "x.csv")}
-    assert client.post(URL, data=data, content_type="multipart/form-data").status_code == 400
-    assert client.post(f"{URL}/conferma", data={"estratto": "x"}).status_code == 400
+    assert staff.post(URL, data=data, content_type="multipart/form-data").status_code == 400
+    assert staff.post(f"{URL}/conferma", data={"estratto": "x"}).status_code == 400
+
+
+def test_the_payment_pages_are_for_staff_only(app, staff):
+    campaign_id = make_campaign(app)
     make_user(app, "ente@example.org", Role.APPLICANT)
-    applicant = app.test_client()
-    sign_in(applicant, app, "ente@example.org")
-    assert applicant.get(URL).status_code == 403
-    assert app.test_client().get(URL).status_code == 302
+    make_user(app, "valutatore@example.org", Role.EVALUATOR)
+    routes = [
+        ("GET", URL),
+        ("POST", URL),
+        ("POST", f"{URL}/conferma"),
+        ("GET", f"{URL}/esempio.csv"),
+        ("GET", f"/it/gestione/campagne/{campaign_id}/sostegni"),
+        ("GET", f"/it/gestione/campagne/{campaign_id}/sostegni.csv"),
+    ]
+    for email in ("ente@example.org", "valutatore@example.org"):
+        other = app.test_client()
+        sign_in(other, app, email)
+        token = {"csrf_token": csrf_from(other.get("/it/").get_data(as_text=True))}
+        for method, path in routes:
+            assert other.open(path, method=method, data=token).status_code == 403, (email, method, path)
+    anonymous = app.test_client()
+    token = {"csrf_token": csrf_from(anonymous.get("/it/accesso").get_data(as_text=True))}
+    for method, path in routes:
+        response = anonymous.open(path, method=method, data=token)
+        assert response.status_code == 302 and "/it/accesso" in response.location, (method, path)
 
 
 def test_provider_payments_that_confirmed_nothing_are_listed_for_staff(app, staff):
