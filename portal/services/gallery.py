@@ -141,7 +141,15 @@ def _order(sort: Sort, now: datetime) -> tuple:
         short = sa.and_(open_, Campaign.grant_committed_at.is_(None), Campaign.confirmed_cents < Campaign.target_cents)
         share = Campaign.confirmed_cents * 10_000 / sa.func.nullif(Campaign.target_cents, 0)
         return sa.case((short, 0), else_=1), share.desc(), Campaign.id.desc()
-    return Campaign.starts_at.desc(), Campaign.published_at.desc(), Campaign.id.desc()
+    # Newest: the latest to start first; campaigns not started yet come after, the soonest first.
+    upcoming = Campaign.starts_at > now
+    return (
+        sa.case((upcoming, 1), else_=0),
+        sa.case((~upcoming, Campaign.starts_at)).desc(),
+        Campaign.starts_at,
+        Campaign.published_at.desc(),
+        Campaign.id.desc(),
+    )
 
 
 def counts(filters: Filters, now: datetime) -> Counts:

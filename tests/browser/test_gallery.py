@@ -81,7 +81,7 @@ def test_filter_by_municipio_and_nil_from_the_map_with_javascript(page, live_ser
     expect(page).to_have_url(re.compile(r"municipio=8&nil=76#risultati$"))
     expect_titles(page, ["Orti di Quarto"])
     page.get_by_role("link", name="Torna alla mappa di tutta la città").click()
-    newest_first = ["Biblioteca Adriano", "Orti di Quarto", "Lab Barona", "Palestra Gallaratese", "Cinema Corvetto"]
+    newest_first = ["Orti di Quarto", "Lab Barona", "Palestra Gallaratese", "Cinema Corvetto", "Biblioteca Adriano"]
     expect_titles(page, newest_first)
 
 

@@ -302,7 +302,11 @@ def test_sorts(app, client):
     def sorted_by(sort):
         return titles(client.get(GALLERY, query_string={"ordina": sort}))
 
-    assert sorted_by("recenti")[:2] == ["Biblioteca Adriano", "Appena partita"]
+    # The latest to start first, then those not started yet.
+    newest = sorted_by("recenti")
+    assert newest[0] == "Appena partita"
+    assert set(newest[1:4]) == {"Quasi fatta", "Orti di Quarto", "Lab Barona"}
+    assert newest[4:] == ["Palestra Gallaratese", "Cinema Corvetto", "Biblioteca Adriano"]
     # Open ones by the end of their window, then the upcoming, then those ended (latest first).
     # Open ones by the end of their window, then the upcoming, then those ended (latest first).
     closing = sorted_by("in_scadenza")
