@@ -88,18 +88,20 @@ def grant_to_commit(
     now: datetime,
     starts_at: datetime,
     ends_at: datetime,
+    target_cents: int | None = None,
 ) -> int:
     """The grant to commit now, in cents: the Comune's share of the goal, capped by what was
     reserved, when the confirmed total reaches the target within the window. 0 when nothing
     is due: before the target, outside the window, or already committed. Ask after every
-    confirmation, in the same transaction, and record the commitment."""
+    confirmation, in the same transaction, and record the commitment. `target_cents`, when
+    given, is the campaign's own target fixed at launch (it wins over the rule's current one)."""
     if reserved_cents < 0:
         raise ValueError("a reserve cannot be negative")
     split = split_cost(goal_cents, rule)
     due = (
         not already_committed
         and event_status(starts_at, ends_at, now) is EventStatus.LIVE
-        and threshold_reached(confirmed_cents, split.citizens_target_cents)
+        and threshold_reached(confirmed_cents, split.citizens_target_cents if target_cents is None else target_cents)
     )
     return min(split.comune_cents, reserved_cents) if due else 0
 

@@ -149,6 +149,7 @@ def _commit_grant_if_due(campaign: Campaign, now: datetime) -> int:
         now=now,
         starts_at=campaign.starts_at,
         ends_at=campaign.ends_at,
+        target_cents=campaign.target_cents,  # fixed at launch: a later change of the rule never moves it
     )
     if grant:
         campaign.grant_cents = grant

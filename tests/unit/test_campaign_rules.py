@@ -42,6 +42,7 @@ def grant(confirmed_cents, *, now=DURING, goal_cents=LAB_BARONA_GOAL, reserved_c
         now=now,
         starts_at=STARTS,
         ends_at=ENDS,
+        **overrides,
     )
 
 
@@ -220,3 +221,9 @@ def test_a_campaign_is_not_closed_before_its_window_ends():
     assert error.value.code == "still_open"
     with pytest.raises(ValueError):
         close(now=datetime(2020, 12, 2))
+
+
+def test_the_campaigns_own_target_wins_over_a_later_rule():
+    """The target citizens saw at launch is the one that unlocks the grant, whatever the rule says now."""
+    assert grant(LAB_BARONA_TARGET, target_cents=LAB_BARONA_TARGET + 1) == 0
+    assert grant(LAB_BARONA_TARGET + 1, target_cents=LAB_BARONA_TARGET + 1) == LAB_BARONA_GRANT
