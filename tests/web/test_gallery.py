@@ -243,6 +243,18 @@ def test_a_bad_value_is_ignored_politely_and_the_rest_kept(app, client, query, n
     assert named in text.split("ignorati:")[1][:40]
 
 
+def test_a_nil_outside_the_chosen_municipio_is_explained(app, client):
+    make_campaign(app)  # Barona, Municipio 6
+    response = client.get(GALLERY, query_string={"municipio": "1", "nil": "46"})
+    assert titles(response) == []
+    assert "Il quartiere Barona è nel Municipio 6" in text_of(response)
+    # Not when this Municipio's campaigns are in a NIL mostly in the next one.
+    make_campaign(app, "Nel NIL vicino", municipio=6, nil_id=5)  # Porta Vigentina: mostly Municipio 5
+    response = client.get(GALLERY, query_string={"municipio": "6", "nil": "5"})
+    assert titles(response) == ["Nel NIL vicino"]
+    assert "è nel Municipio" not in text_of(response)
+
+
 def test_a_search_too_long_is_ignored_and_said(app, client):
     make_campaign(app)
     response = client.get(GALLERY, query_string={"q": "x" * 500, "municipio": "6"})

@@ -104,6 +104,16 @@ def _notices(filters: Filters, result: galleries.GalleryPage) -> list[str]:
     names = ", ".join(str(FIELD_LABELS[name]) for name in filters.ignored if name in FIELD_LABELS)
     if names:
         notices.append(_("Alcuni valori dell'indirizzo non sono validi e sono stati ignorati: %(names)s.", names=names))
+    nil = all_nil().get(filters.nil) if filters.nil is not None else None
+    if nil and filters.municipio and nil.municipio != filters.municipio and not result.total:
+        notices.append(
+            _(
+                "Il quartiere %(nil)s è nel Municipio %(number)d: togli il filtro del Municipio o del quartiere "
+                "per vedere i suoi progetti.",
+                nil=nil.label,
+                number=nil.municipio,
+            )
+        )
     if result.page_out_of_range:
         notices.append(_("La pagina richiesta non esiste: ecco l'ultima pagina dei risultati."))
     return notices
