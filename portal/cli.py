@@ -115,3 +115,42 @@ def init_campaign_commands(app: Flask) -> None:
             click.echo(f"{title}: {outcome}, {closing.cancelled} pending cancelled, {closing.to_refund} to refund.")
         click.echo(f"Closed {len(closings)} campaigns." if closings else "No campaign to close.")
         deliver_now_if_immediate(now())
+
+    @app.cli.command("demo-payment")
+    @click.argument("reference")
+    @click.option("--amount", help="Euros paid (default: the pledge's amount), e.g. 50 or 12,50.")
+    def demo_payment(reference: str, amount: str | None) -> None:
+        """Play the payment provider in the demo: send a signed payment.succeeded notification for a
+        pledge's reference to the portal's webhook, as the provider would (demo configuration only)."""
+        import json
+        import secrets
+
+        from portal.blueprints.payments.webhook import SIGNATURE_HEADER
+        from portal.domain.money import parse_euros
+        from portal.domain.payment_reference import normalise_reference
+        from portal.domain.webhook import sign
+        from portal.models import Pledge
+
+        if not app.config.get("DEMO_ACCOUNTS"):
+            raise click.ClickException("Only available in the demo (development) configuration.")
+        canonical = normalise_reference(reference)
+        pledge = db.session.scalar(db.select(Pledge).filter_by(reference=canonical)) if canonical else None
+        if pledge is None:
+            raise click.ClickException(f"No pledge has the reference {reference}.")
+        try:
+            cents = parse_euros(amount) if amount else pledge.amount_cents
+        except DomainError:
+            raise click.ClickException(f"{amount} is not an amount in euros.") from None
+        event = {
+            "id": f"evt_demo_{secrets.token_hex(8)}",
+            "type": "payment.succeeded",
+            "data": {"reference": canonical, "amount_cents": cents, "currency": "EUR"},
+        }
+        body = json.dumps(event).encode()
+        signature = sign(app.config["PAYMENT_WEBHOOK_SECRET"].encode(), int(now().timestamp()), body)
+        response = app.test_client().post(
+            "/api/pagamenti/notifiche",
+            data=body,
+            headers={SIGNATURE_HEADER: signature, "Content-Type": "application/json"},
+        )
+        click.echo(f"{response.status_code} {response.get_data(as_text=True).strip()}")
