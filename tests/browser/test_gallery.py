@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 from tests.campaigns import NOVEMBER
-from tests.web.test_gallery import every_state, with_pledges
+from tests.gallery_data import every_state, with_pledges
 
 pytestmark = pytest.mark.browser
 

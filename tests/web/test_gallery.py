@@ -1,76 +1,25 @@
 """The public gallery `/it/progetti`: only published campaigns, their cards, filters, sorts, pages,
-the map of the city and its table, htmx fragments, bad query strings, a constant number of queries."""
+htmx fragments and bad query strings. The map, the cost in queries and valid HTML: test_gallery_map.py."""
 
 from __future__ import annotations
 
-import re
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-from html import unescape
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 
 from portal.clock import ROME
 from portal.domain.campaign import state_of
 from portal.extensions import db
 from portal.models import Campaign, Edition
-from tests.campaigns import NOVEMBER, NOVEMBER_AT, confirm, make_campaign, pledge
-from tests.web.test_valid_html import vnu_errors
-
-GALLERY = "/it/progetti"
-DECEMBER = datetime(2020, 12, 1, tzinfo=ROME)
-CARD_TITLE = re.compile(r'id="campaign-\d+-title"><a href="([^"]+)">([^<]+)</a>')
+from tests.campaigns import NOVEMBER, NOVEMBER_AT, make_campaign
+from tests.gallery_data import GALLERY, change, every_state, paid, text_of, titles
 
 
 @pytest.fixture(autouse=True)
 def _november(at):
     at(NOVEMBER)
-
-
-def titles(response) -> list[str]:
-    assert response.status_code == 200
-    return [unescape(title) for _, title in CARD_TITLE.findall(response.get_data(as_text=True))]
-
-
-def text_of(response) -> str:
-    """The words of the page's main region, tags removed."""
-    html = response.get_data(as_text=True)
-    if "<main" in html:
-        html = html[html.index("<main") : html.index("</main>")]
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)).replace("\u00a0", " "))
-
-
-def change(app, campaign_id: int, **fields) -> None:
-    with app.app_context():
-        campaign = db.session.get(Campaign, campaign_id)
-        for name, value in fields.items():
-            setattr(campaign, name, value)
-        db.session.commit()
-
-
-def paid(app, campaign_id: int, cents: int, at: datetime = NOVEMBER_AT) -> None:
-    confirm(app, pledge(app, campaign_id, cents, at=at), cents, at=at)
-
-
-def every_state(app) -> dict[str, int]:
-    """One campaign in each state on 15 November 2020 (targets: 8.000 € for a 20.000 € goal)."""
-    ended = datetime(2020, 8, 1, tzinfo=ROME)  # 60 days: over on 30 September
-    during_ended = datetime(2020, 9, 1, 12, tzinfo=ROME)
-    ids = {
-        "upcoming": make_campaign(app, "Biblioteca Adriano", starts_at=DECEMBER, municipio=2, nil_id=20),
-        "live": make_campaign(app, "Lab Barona"),
-        "cofunded": make_campaign(app, "Orti di Quarto", municipio=8, nil_id=76, theme="cultura"),
-        "succeeded": make_campaign(app, "Cinema Corvetto", starts_at=ended, municipio=4, nil_id=35),
-        "not_funded": make_campaign(app, "Palestra Gallaratese", starts_at=ended, municipio=8, nil_id=None),
-    }
-    paid(app, ids["live"], 3_000_00)
-    paid(app, ids["cofunded"], 8_000_00)
-    paid(app, ids["succeeded"], 9_000_00, at=during_ended)
-    paid(app, ids["not_funded"], 1_000_00, at=during_ended)
-    return ids
 
 
 # --- cards ---------------------------------------------------------------------------------------
@@ -387,116 +336,3 @@ def test_english_page(app, client):
     assert 'href="/en/progetti/lab-barona"' in html
     assert "€3,000" in html and "€8,000" in html
     assert 'href="/en/progetti?municipio=6&amp;nil=46#risultati"' in html
-
-
-# --- the map -------------------------------------------------------------------------------------
-
-
-def test_the_city_map_links_each_municipio_with_its_count(app, client):
-    every_state(app)
-    html = client.get(GALLERY, query_string={"tema": "ambiente"}).get_data(as_text=True)
-    assert html.count('class="map-area') == 9
-    assert 'aria-label="Municipio 8: 1 progetto"' in html  # Orti di Quarto is "cultura"
-    assert 'aria-label="Municipio 6: 1 progetto"' in html
-    assert 'aria-label="Municipio 1: 0 progetti"' in html
-    # The link keeps the other filters and starts from the first page.
-    assert 'href="/it/progetti?municipio=6&amp;tema=ambiente#risultati"' in html
-    assert "<table" in html and "Progetti per Municipio" in html
-    assert "Fonte: Comune di Milano –" in text_of(client.get(GALLERY))
-    assert 'href="#nota-mappa"' in html and 'id="nota-mappa"' in html
-    drawing = html.split('<svg class="city-map-svg"')[1].split("</svg>")[0]
-    assert "http" not in drawing  # drawn here: no tiles, nothing fetched from elsewhere
-
-
-def test_a_municipio_shows_its_nil(app, client):
-    every_state(app)
-    make_campaign(app, "Nel NIL vicino", municipio=6, nil_id=5)  # Porta Vigentina, drawn with Municipio 5
-    response = client.get(GALLERY, query_string={"municipio": "6"})
-    html = response.get_data(as_text=True)
-    text = text_of(response)
-    assert "Municipio 6: i progetti per quartiere" in text
-    assert 'aria-label="Barona: 1 progetto"' in html
-    assert 'href="/it/progetti?municipio=6&amp;nil=46#risultati"' in html
-    assert 'href="/it/progetti#risultati"' in html and "Torna alla mappa di tutta la città" in text
-    # NIL 5 is drawn with Municipio 5; this Municipio's campaign there is still listed in the table.
-    assert 'href="/it/progetti?municipio=6&amp;nil=5#risultati"' in html
-    assert html.count('class="map-area') == 10  # Municipio 6's NIL
-    chosen = client.get(GALLERY, query_string={"municipio": "6", "nil": "46"}).get_data(as_text=True)
-    assert 'aria-current="true"' in chosen
-
-
-# --- cost ----------------------------------------------------------------------------------------
-
-
-@contextmanager
-def counted_queries(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
-def with_pledges(app, count: int, start: int = 0) -> None:
-    for number in range(start, start + count):
-        campaign_id = make_campaign(
-            app,
-            f"Campagna {number}",
-            municipio=number % 9 + 1,
-            nil_id=[46, 76, 35, 1, None][number % 5],
-            theme=["ambiente", "cultura", "sport"][number % 3],
-        )
-        paid(app, campaign_id, 1_000_00 + number)
-        pledge(app, campaign_id, 500_00)
-
-
-def test_a_constant_number_of_queries_whatever_the_number_of_campaigns(app, client):
-    urls = (GALLERY, f"{GALLERY}?municipio=6&ordina=vicini_soglia", f"{GALLERY}?stato=in_corso&q=campagna&pagina=2")
-    with_pledges(app, 3)
-    small = {}
-    for url in urls:
-        with counted_queries(app) as statements:
-            assert client.get(url).status_code == 200
-        small[url] = len(statements)
-    with_pledges(app, 37, start=3)
-    for url in urls:
-        with counted_queries(app) as statements:
-            assert client.get(url).status_code == 200
-        assert len(statements) == small[url], url
-    assert max(small.values()) <= 5
-
-
-# --- valid HTML ----------------------------------------------------------------------------------
-
-
-def test_the_gallery_is_valid_html(app, client, tmp_path):
-    ids = every_state(app)
-    with_pledges(app, 13)
-    change(app, ids["live"], image_file="img/favicon.svg", image_alt="Il logo", demo_estimates=["goal_cents"])
-    pages = {
-        "all": client.get(GALLERY),
-        "filtered": client.get(GALLERY, query_string={"municipio": "8", "stato": "in_corso", "ordina": "in_scadenza"}),
-        "empty": client.get(GALLERY, query_string={"q": "nessuno", "municipio": "abc"}),
-        "municipio": client.get(GALLERY, query_string={"municipio": "6", "nil": "46"}),
-        "page-2": client.get(GALLERY, query_string={"pagina": "2"}),
-        "english": client.get("/en/progetti", query_string={"municipio": "4"}),
-    }
-    files = []
-    for case, response in pages.items():
-        assert response.status_code == 200, case
-        target = tmp_path / f"gallery-{case}.html"
-        target.write_bytes(response.data)
-        files.append(str(target))
-    fragment = client.get(GALLERY, query_string={"municipio": "6"}, headers={"HX-Request": "true"})
-    target = tmp_path / "gallery-fragment.html"
-    body = fragment.get_data(as_text=True)
-    target.write_text(f'<!doctype html><html lang="it"><head><title>f</title></head><body>{body}</body></html>')
-    files.append(str(target))
-    assert vnu_errors(files) == []
