@@ -68,6 +68,12 @@ STAFF_URLS = [
     ("POST", "/it/gestione/edizioni"),
     ("GET", "/it/gestione/edizioni/2020"),
     ("POST", "/it/gestione/edizioni/2020"),
+    ("GET", "/it/gestione/pagamenti"),
+    ("POST", "/it/gestione/pagamenti"),
+    ("POST", "/it/gestione/pagamenti/conferma"),
+    ("GET", "/it/gestione/pagamenti/esempio.csv"),
+    ("GET", "/it/gestione/campagne/{campaign}/sostegni"),
+    ("GET", "/it/gestione/campagne/{campaign}/sostegni.csv"),
 ]
 EVALUATOR_URLS = [
     ("GET", "/it/valutazione/"),
