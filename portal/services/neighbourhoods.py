@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,8 +19,29 @@ class Nil:
 
     @property
     def label(self) -> str:
-        """The official upper-case name, readable: "GIARDINI P.TA VENEZIA" → "Giardini P.ta Venezia"."""
-        return " ".join(word.capitalize() if not word.startswith("(") else word.lower() for word in self.name.split())
+        """The official upper-case name, readable: "GIARDINI P.TA VENEZIA" → "Giardini P.ta Venezia",
+        "CITTA' STUDI" → "Città Studi", "XXII MARZO" → "XXII Marzo", "RONCHETTO SUL NAVIGLIO" →
+        "Ronchetto sul Naviglio" (the open data writes accents as apostrophes; "Ca'" is a real one)."""
+        return " ".join(_readable(word, first=index == 0) for index, word in enumerate(self.name.split()))
+
+
+_SMALL_WORDS = frozenset(
+    ["AL", "ALLA", "DA", "DEI", "DEL", "DELLA", "DELLE", "DEGLI", "DI", "E", "IL", "IN", "LA", "SUL"]
+)
+_ROMAN = re.compile(r"[IVXLC]+")
+_ACCENTED = {"A": "à", "E": "è", "I": "ì", "O": "ò", "U": "ù"}
+
+
+def _readable(word: str, *, first: bool) -> str:
+    if word.startswith("("):
+        return word.lower()
+    if word in _SMALL_WORDS and not first:
+        return word.lower()
+    if word == "QT" or (_ROMAN.fullmatch(word) and word not in _SMALL_WORDS):
+        return word
+    if len(word) > 3 and word.endswith("'") and word[-2] in _ACCENTED:
+        return word[:-2].capitalize() + _ACCENTED[word[-2]]
+    return word.capitalize()
 
 
 @lru_cache(maxsize=1)

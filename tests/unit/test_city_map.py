@@ -122,3 +122,20 @@ def test_the_file_is_small():
 def test_rebuilding_gives_the_same_bytes(tmp_path):
     _build_map_module().main(tmp_path / "map.json")
     assert (tmp_path / "map.json").read_bytes() == MAP.read_bytes()
+
+
+def test_nil_names_read_as_people_write_them():
+    from portal.services.neighbourhoods import all_nil
+
+    labels = {nil.label for nil in all_nil().values()}
+    for expected in (
+        "Giardini P.ta Venezia",
+        "Città Studi",
+        "Monluè - Ponte Lambro",
+        "XXII Marzo",
+        "Niguarda - Ca' Granda - Prato Centenaro - Q.re Fulvio Testi",
+        "Ronchetto sul Naviglio - Q.re Lodovico il Moro",
+        "Parco delle Abbazie",
+        "QT 8",
+    ):
+        assert expected in labels
