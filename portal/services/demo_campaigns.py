@@ -1,4 +1,5 @@
-"""Demo campaigns of the 2020 edition, with demo pledges, for `flask seed-demo` (development only).
+"""Demo campaigns of the 2020 edition, with demo pledges, and of 2016 (`demo_campaigns_2016`), for
+`flask seed-demo` (development only).
 
 With ``PORTAL_NOW=2020-11-15T12:00:00+01:00`` the gallery shows published campaigns in every
 state: upcoming (rounds 2 and 3), live (Lab Barona, ClimBinG, Ri-Porta Vittoria), co-funded
@@ -39,10 +40,9 @@ pledge (amounts, dates, fictional supporters named "… Demo/Esempio/Prova", e-m
 the moment a grant was committed. The fictional campaigns are made up entirely.
 
 **Left out**: the three 2020 rows without a confirmed title or organisation
-(`demo_campaign_data.LEFT_OUT`), and the 2016 edition: its rule is only partly known (no
-threshold, no budget), 10 of its 11 projects have no figure, and without a threshold the
-match-funding engine cannot commit a grant, so funded projects would show as not funded.
-Its real aggregate results are on the 2016 call page.
+(`demo_campaign_data.LEFT_OUT`). The 2016 projects have their own module, `demo_campaigns_2016`:
+that edition's rule is only partly known (no threshold, no budget), so its funded projects are
+written already closed, with no pledges.
 
 **Idempotent**: a campaign whose slug exists is left as it is; a demo pledge (by campaign and
 e-mail) is created only if missing, and confirmed only while still pending; closing skips
@@ -77,6 +77,7 @@ from portal.services.demo_campaign_data import (
     DemoProject,
     FictionalProject,
 )
+from portal.services.demo_campaigns_2016 import PROJECTS_2016, campaign_2016, csv_rows_2016
 from portal.services.neighbourhoods import nil_or_none
 
 CSV_2020 = Path(__file__).resolve().parents[1] / "data" / "milano" / "crowdfunding_2020_projects.csv"
@@ -265,7 +266,7 @@ def _add_pledges(campaign: Campaign, plan: list[PlannedPledge]) -> int:
 
 
 def seed_demo_campaigns() -> dict[str, int]:
-    """Create the demo campaigns of 2020 and their pledges; running it again creates nothing twice."""
+    """Create the demo campaigns of 2016 and 2020 and the pledges of 2020; running it again creates nothing twice."""
     edition = db.session.execute(sa.select(Edition).filter_by(year=2020)).scalar_one()
     rows = csv_rows()
     counts = {"campaigns": 0, "pledges": 0}
@@ -280,6 +281,10 @@ def seed_demo_campaigns() -> dict[str, int]:
             plan = planned_pledges(project.slug, project.raised_eur, project.pending, campaign.starts_at, until)
             counts["pledges"] += _add_pledges(campaign, plan)
         payments.close_due_campaigns(CLOSING_AT)
+    first = db.session.execute(sa.select(Edition).filter_by(year=2016)).scalar_one()
+    rows_2016 = csv_rows_2016()
+    for project in PROJECTS_2016:
+        _get_or_add(project.slug, lambda p=project: campaign_2016(p, rows_2016[p.title], first), counts)
     return counts
 
 

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from html import unescape
+
 import pytest
 import sqlalchemy as sa
 
+from portal.blueprints.campaigns.presentation import ESTIMATE_LABELS
+from portal.clock import ROME, to_rome
 from portal.domain.campaign import CampaignState
 from portal.domain.pledge import PledgeStatus
 from portal.extensions import db
-from portal.models import Campaign, OutboxMessage, Pledge
+from portal.models import Campaign, Edition, OutboxMessage, Pledge
 from portal.services.cofunding import campaign_state, is_public
 from portal.services.demo_campaign_data import PROJECTS
 from portal.services.demo_campaigns import csv_rows, seed_demo_campaigns
+from portal.services.demo_campaigns_2016 import LEFT_OUT_2016, PROJECTS_2016, UNKNOWN_ORGANISATION, csv_rows_2016
+from portal.services.neighbourhoods import nil_or_none
 from tests.campaigns import NOVEMBER, NOVEMBER_AT
+
+CREATED = len(PROJECTS) + 2 + len(PROJECTS_2016)  # the real 2020 ones, the two fictional, the real 2016 ones
 
 
 @pytest.fixture
@@ -21,12 +30,14 @@ def seeded(app):
         return seed_demo_campaigns()
 
 
-def campaigns(app) -> dict[str, Campaign]:
-    return {c.slug: c for c in db.session.scalars(sa.select(Campaign))}
+def campaigns(app, year: int = 2020) -> dict[str, Campaign]:
+    """The demo campaigns of one edition, by slug."""
+    query = sa.select(Campaign).join(Edition).where(Edition.year == year)
+    return {c.slug: c for c in db.session.scalars(query)}
 
 
 def test_at_the_november_clock_every_state_is_shown(app, seeded):
-    assert seeded["campaigns"] == len(PROJECTS) + 2 and seeded["pledges"] > 100
+    assert seeded["campaigns"] == CREATED and seeded["pledges"] > 100
     with app.app_context():
         states = {}
         for campaign in campaigns(app).values():
@@ -132,10 +143,113 @@ def test_seed_demo_loads_the_campaigns_in_the_demo_configuration(app, runner, at
     try:
         result = runner.invoke(args=["seed-demo"])
         assert result.exit_code == 0, result.output
-        assert f"Demo campaigns created: {len(PROJECTS) + 2}" in result.output
+        assert f"Demo campaigns created: {CREATED}" in result.output
         assert "Demo campaigns created: 0, demo pledges: 0." in runner.invoke(args=["seed-demo"]).output
     finally:
         app.config.pop("DEMO_ACCOUNTS")
     at(NOVEMBER)
     tracker = app.test_client().get("/it/bando/2020/cofinanziamento").get_data(as_text=True)
     assert "Quel verde in fondo al tunnel" in tracker and "Merende al parco" in tracker
+
+
+# The 2016 edition: the funded projects of the CSV, closed, with the real figures where the sources give them.
+
+FUNDED_2016 = {p.title for p in PROJECTS_2016}
+
+
+def test_the_2016_campaigns_are_the_funded_projects_already_closed(app, seeded):
+    rows = csv_rows_2016()
+    assert {t for t, row in rows.items() if row["outcome"].startswith("funded")} == FUNDED_2016
+    for title in set(rows) - FUNDED_2016:  # titled rows left out: their outcome is unknown, and said so
+        assert not rows[title]["outcome"] and any(reason.startswith(title) for reason in LEFT_OUT_2016)
+    with app.app_context():
+        found = campaigns(app, 2016)
+        assert {c.title for c in found.values()} == FUNDED_2016
+        for campaign in found.values():
+            assert to_rome(campaign.starts_at).year == 2016 and campaign.last_day.year == 2016, campaign.slug
+            assert campaign.published_at == campaign.starts_at and campaign.closed_at == campaign.ends_at
+            assert campaign.starts_at <= campaign.grant_committed_at < campaign.ends_at
+            assert campaign.confirmed_cents >= campaign.target_cents and campaign.pending_cents == 0
+            assert campaign.grant_cents == min(campaign.confirmed_cents, campaign.target_cents, 50_000_00)
+            assert campaign.grant_cents <= campaign.reserved_cents
+            for moment in (NOVEMBER_AT, datetime(2016, 12, 31, tzinfo=ROME)):
+                assert campaign_state(campaign, moment) is CampaignState.SUCCEEDED, campaign.slug
+            assert not db.session.scalar(sa.select(sa.func.count()).where(Pledge.campaign_id == campaign.id))
+
+
+def test_the_2016_real_figures_are_the_sources(app, seeded):
+    with app.app_context():
+        found = campaigns(app, 2016)
+        wendy = found["le-isole-di-wendy"]
+        assert (wendy.target_cents, wendy.goal_cents, wendy.grant_cents) == (15_000_00, 30_000_00, 15_000_00)
+        assert (wendy.municipio, wendy.nil_id, wendy.organisation_name[:19]) == (4, None, "Spazio Aperto Servi")
+        assert (to_rome(wendy.starts_at).date(), wendy.last_day) == (date(2016, 4, 29), date(2016, 6, 19))
+        real = {"goal_cents", "target_cents", "reserved_cents", "grant_cents", "starts_at", "ends_at"}
+        assert not real & set(wendy.demo_estimates)
+        orti = found["pomodorti-urbani"]
+        assert (orti.nil_id, orti.municipio) == (76, nil_or_none(76).municipio)
+        argento = found["sicurezza-d-argento"]  # city-wide: no Municipio, no NIL
+        assert argento.organisation_name == "Cooperativa Punto Service"
+        assert (argento.municipio, argento.nil_id) == (None, None)
+        assert found["so-lunch"].organisation_name == UNKNOWN_ORGANISATION
+
+
+def test_every_made_up_2016_figure_is_listed(app, seeded):
+    rows = csv_rows_2016()
+    with app.app_context():
+        found = campaigns(app, 2016)
+        for project in PROJECTS_2016:
+            campaign, row = found[project.slug], rows[project.title]
+            estimates = set(campaign.demo_estimates)
+            assert {"confirmed_cents", "supporters", "grant_committed_at"} <= estimates, project.slug
+            if not row["crowdfunding_target_eur"]:
+                assert {"goal_cents", "target_cents", "reserved_cents", "grant_cents"} <= estimates, project.slug
+            if not row["total_budget_eur"] and not project.doubling_in_source:
+                assert "goal_cents" in estimates, project.slug
+            if not row["round"].startswith("1 ("):
+                assert {"starts_at", "ends_at"} <= estimates, project.slug
+            assert estimates <= set(ESTIMATE_LABELS), project.slug  # the page words each of them
+            assert campaign.source_urls == [u.strip() for u in row["source_urls"].split(" ; ")]
+        assert "goal_cents" in found["medicinema"].demo_estimates  # Vita's 70.000 € is not shown as fact
+
+
+def test_the_2016_campaigns_are_on_the_public_pages(app, seeded, client, at):
+    at(NOVEMBER)
+    gallery = client.get("/it/progetti?edizione=2016")
+    assert gallery.status_code == 200
+    shown = unescape(gallery.get_data(as_text=True))
+    assert all(title in shown for title in FUNDED_2016) and "Lab Barona" not in shown
+
+    page = client.get("/it/progetti/le-isole-di-wendy")
+    assert page.status_code == 200
+    html = unescape(page.get_data(as_text=True))
+    assert "15.000\u00a0€ di soglia" in html and "Concluso con successo" in html
+    assert "187 persone hanno sostenuto il progetto; l'elenco dei sostenitori non è disponibile" in html
+    assert "Nessun pagamento" not in html
+    assert "il giorno in cui il contributo è stato sbloccato" in html
+    medicinema = unescape(client.get("/it/progetti/medicinema").get_data(as_text=True))
+    assert "non dati reali: l'obiettivo, la soglia, il contributo del Comune" in medicinema
+
+    tracker = client.get("/it/bando/2016/cofinanziamento")
+    assert tracker.status_code == 200
+    text = tracker.get_data(as_text=True)
+    assert "non disponibile" in text and "Le Isole di Wendy" in text and "Medicinema" in text
+
+    data = client.get("/dati/progetti.json")
+    assert data.status_code == 200
+    records = {r["slug"]: r for r in data.get_json()["projects"] if r["edition_year"] == 2016}
+    assert {r["title"] for r in records.values()} == FUNDED_2016
+    wendy = records["le-isole-di-wendy"]
+    assert (wendy["target_eur"], wendy["grant_eur"], wendy["state"]) == ("15000.00", "15000.00", "succeeded")
+    assert wendy["demo_estimate"] and "confirmed_cents" in wendy["demo_estimated_fields"]
+
+
+def test_seeding_again_keeps_the_2016_campaigns_as_they_are(app, seeded):
+    with app.app_context():
+        wendy = campaigns(app, 2016)["le-isole-di-wendy"]
+        wendy.title = "Le Isole di Wendy – spazi per le famiglie"
+        db.session.commit()
+        assert seed_demo_campaigns() == {"campaigns": 0, "pledges": 0}
+        found = campaigns(app, 2016)
+        assert len(found) == len(PROJECTS_2016)
+        assert found["le-isole-di-wendy"].title == "Le Isole di Wendy – spazi per le famiglie"

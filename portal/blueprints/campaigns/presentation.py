@@ -23,6 +23,8 @@ ESTIMATE_LABELS = {
     "goal_cents": _l("l'obiettivo"),
     "target_cents": _l("la soglia"),
     "reserved_cents": _l("il contributo del Comune"),
+    "grant_cents": _l("il contributo del Comune"),
+    "grant_committed_at": _l("il giorno in cui il contributo è stato sbloccato"),
     "confirmed_cents": _l("la somma raccolta"),
     "pending_cents": _l("i sostegni in attesa di pagamento"),
     "supporters": _l("il numero di sostenitori"),
