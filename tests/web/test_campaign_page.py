@@ -93,7 +93,7 @@ def test_a_cofunded_campaign_shows_the_grant_unlocked_and_the_marker_passed(app,
     campaign_id = make_campaign(app)
     assert paid(app, campaign_id, 8_000_00) == ("confirmed", 12_000_00)
     text = main_text(client.get(PAGE))
-    assert "Cofinanziato" in text
+    assert "Cofinanziata: soglia raggiunta" in text
     assert "8.000 € raccolti su 8.000 € di soglia (40% dell'obiettivo)" in text
     assert "Soglia del 40% raggiunta" in text
     assert "12.000 € – sbloccato il 15 novembre 2020" in text
@@ -115,7 +115,7 @@ def test_a_succeeded_campaign_after_its_window(app, client, at):
     paid(app, campaign_id, 9_000_00)
     at(AFTER_END)
     text = main_text(client.get(PAGE))
-    assert "Concluso con successo" in text
+    assert "Conclusa con successo" in text
     assert "conclusa il 28 dicembre 2020" in text
     assert "12.000 € – sbloccato il 15 novembre 2020" in text
     assert "Sostieni il progetto" not in text
@@ -127,7 +127,7 @@ def test_a_campaign_not_funded_states_what_happens_to_pledges(app, client, at):
     pledge(app, campaign_id, 200_00)
     at(AFTER_END)
     text = main_text(client.get(PAGE))
-    assert "Non finanziato" in text
+    assert "Non finanziata" in text
     assert "senza raggiungere la soglia di 8.000 €: il Comune non aggiunge il suo contributo" in text
     assert "quelli non ancora pagati sono annullati" in text
     assert "quelli già pagati vengono rimborsati a chi li ha versati" in text

@@ -223,7 +223,7 @@ def test_the_2016_campaigns_are_on_the_public_pages(app, seeded, client, at):
     page = client.get("/it/progetti/le-isole-di-wendy")
     assert page.status_code == 200
     html = unescape(page.get_data(as_text=True))
-    assert "15.000\u00a0€ di soglia" in html and "Concluso con successo" in html
+    assert "15.000\u00a0€ di soglia" in html and "Conclusa con successo" in html
     assert "187 persone hanno sostenuto il progetto; l'elenco dei sostenitori non è disponibile" in html
     assert "Nessun pagamento" not in html
     assert "il giorno in cui il contributo è stato sbloccato" in html

@@ -80,9 +80,9 @@ def test_each_state_in_words_and_days(app, client):
     every_state(app)
     text = text_of(client.get(GALLERY))
     assert "In arrivo" in text and "inizia il 1 dicembre 2020" in text
-    assert "Cofinanziato: obiettivo raggiunto" in text
-    assert "Concluso con successo" in text and "conclusa il 29 settembre 2020" in text
-    assert "Non finanziato" in text
+    assert "Cofinanziata: soglia raggiunta" in text
+    assert "Conclusa con successo" in text and "conclusa il 29 settembre 2020" in text
+    assert "Non finanziata" in text
     assert "8.000 € raccolti su 8.000 €: il 100% dell'obiettivo dei cittadini" in text
     assert "9.000 € raccolti su 8.000 €: il 112% dell'obiettivo dei cittadini" in text
 

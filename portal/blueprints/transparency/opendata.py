@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, render_template
 
+from portal.blueprints.campaigns.labels import STATE_LABELS
 from portal.blueprints.transparency import bp
-from portal.blueprints.transparency.labels import STATE_LABELS
 from portal.clock import now
 from portal.labels import THEME_LABELS
 from portal.services import opendata

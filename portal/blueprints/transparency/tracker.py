@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import render_template
 
+from portal.blueprints.campaigns.labels import STATE_LABELS
 from portal.blueprints.transparency import bp, chart
-from portal.blueprints.transparency.labels import STATE_LABELS, municipio_label
+from portal.blueprints.transparency.labels import municipio_label
 from portal.clock import now
 from portal.labels import THEME_LABELS
 from portal.services.cofunding import ledger_of
