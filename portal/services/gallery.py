@@ -103,7 +103,8 @@ def state_condition(state: CampaignState, now: datetime) -> ColumnElement[bool]:
 
 
 def _conditions(filters: Filters, now: datetime, *, with_place: bool) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Campaign.published_at.is_not(None), Edition.is_published]
+    # Public from the moment of publication: a campaign published later (e.g. in the demo) is not yet there.
+    conditions: list[ColumnElement[bool]] = [Campaign.published_at <= now, Edition.is_published]
     if filters.edition is not None:
         conditions.append(Edition.year == filters.edition)
     if filters.theme is not None:

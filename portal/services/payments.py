@@ -52,7 +52,11 @@ def create_pledge(campaign_id: int, request: PledgeRequest, now: datetime) -> Pl
     if request.amount_cents <= 0:
         raise DomainError("not_positive")
     campaign = locked_campaign(campaign_id)
-    if campaign.published_at is None or event_status(campaign.starts_at, campaign.ends_at, now) is not EventStatus.LIVE:
+    if (
+        campaign.published_at is None
+        or campaign.published_at > now
+        or event_status(campaign.starts_at, campaign.ends_at, now) is not EventStatus.LIVE
+    ):
         raise DomainError("not_open")
     reward = None
     if request.reward_id is not None:

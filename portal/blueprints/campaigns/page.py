@@ -27,8 +27,8 @@ def rich_text(text: str | None):
 
 
 def published_campaign(slug: str, *, with_content: bool = False) -> Campaign:
-    """The published campaign with this address, or 404 (a draft is not public)."""
-    query = sa.select(Campaign).where(Campaign.slug == slug[:120], Campaign.published_at.is_not(None))
+    """The published campaign with this address, or 404 (a draft, or one published later, is not public)."""
+    query = sa.select(Campaign).where(Campaign.slug == slug[:120], Campaign.published_at <= now())
     if with_content:
         query = query.options(selectinload(Campaign.rewards), selectinload(Campaign.updates))
     return db.session.execute(query).scalar_one_or_none() or abort(404)
