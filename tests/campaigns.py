@@ -36,6 +36,8 @@ def make_campaign(
 ) -> int:
     """A campaign as selection and launch leave it: goal, the citizens' target and the Comune's
     reserve from the edition's rule (Lab Barona: 20.000 € → 8.000 € → 12.000 €)."""
+    # Published the day before it opens, and campaigns opening later were announced with the first ones.
+    announced_at = min(starts_at, STARTS_AT) - timedelta(days=1)
     with app.app_context():
         edition = db.session.execute(db.select(Edition).filter_by(year=year)).scalar_one()
         split = split_cost(goal_cents, edition.match_rule)
@@ -54,8 +56,8 @@ def make_campaign(
             reserved_cents=split.comune_cents,
             starts_at=starts_at,
             ends_at=starts_at + timedelta(days=days),
-            created_at=starts_at - timedelta(days=10),
-            published_at=starts_at - timedelta(days=1) if published else None,
+            created_at=announced_at - timedelta(days=9),
+            published_at=announced_at if published else None,
             rewards=[
                 CampaignReward(position=i, title=t, min_pledge_cents=m, description=f"{t}: descrizione.", quantity=q)
                 for i, (t, m, q) in enumerate(rewards, start=1)

@@ -19,7 +19,7 @@ from portal.services import payments
 from tests.campaigns import NOVEMBER, NOVEMBER_AT, confirm, make_campaign, pledge
 
 PAGE = "/it/progetti/lab-barona"
-BEFORE_START = "2020-10-20T12:00:00+02:00"
+BEFORE_START = "2020-10-29T18:00:00+01:00"  # published, not open yet
 AFTER_END = "2021-01-05T12:00:00+01:00"  # the 60-day window ended on 28 December 2020
 
 

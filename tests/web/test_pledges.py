@@ -21,7 +21,7 @@ from tests.campaigns import NOVEMBER, confirm, make_campaign, pledge
 
 FORM = "/it/progetti/lab-barona/sostieni"
 AFTER_END = "2021-01-05T12:00:00+01:00"
-BEFORE_START = "2020-10-20T12:00:00+02:00"
+BEFORE_START = "2020-10-29T18:00:00+01:00"  # published, not open yet
 
 
 @pytest.fixture(autouse=True)
