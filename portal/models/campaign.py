@@ -76,6 +76,11 @@ class Campaign(db.Model):
         return self.grant_committed_at is not None
 
     @property
+    def picture(self) -> str:
+        """The picture under static/: the campaign's own, or its theme's illustration."""
+        return self.image_file or f"img/themes/{self.theme or 'progetto'}.svg"
+
+    @property
     def last_day(self) -> date:
         """The last day pledges are taken, in Rome (the window ends at the next midnight)."""
         return last_day(self.ends_at, ROME)

@@ -51,7 +51,7 @@ def detail(slug: str):
     edition = db.session.get(Edition, campaign.edition_id)
     nil = presentation.neighbourhood(campaign)
     page_url = absolute_url("campaigns.detail", slug=campaign.slug, lang=current_lang())
-    image_url = presentation.site_url(url_for("static", filename=presentation.image_path(campaign)))
+    image_url = presentation.site_url(url_for("static", filename=campaign.picture))
     figures = presentation.figures(campaign, now())
     return render_template(
         "campaigns/detail.html",

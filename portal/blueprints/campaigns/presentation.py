@@ -107,13 +107,6 @@ def site_url(path: str) -> str:
     return urljoin(current_app.config["SITE_URL"].rstrip("/") + "/", path.lstrip("/"))
 
 
-def image_path(campaign: Campaign) -> str:
-    """The picture under static/, as campaigns/_image.html shows it: the campaign's own, or its theme's."""
-    if campaign.image_file:
-        return campaign.image_file
-    return f"img/themes/{campaign.theme or 'progetto'}.svg"
-
-
 @dataclass(frozen=True)
 class ShareLink:
     label: str
