@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal.extensions import login_manager
 from portal.models import Role
-from portal.services import accounts
+from portal.services.accounts import accounts
 
 
 def init_app(app: Flask) -> None:

@@ -7,16 +7,16 @@ import pyotp
 from flask import Flask
 
 from portal.clock import now, parse_fixed_now
+from portal.demo.applications import seed_demo_applications
+from portal.demo.campaigns import seed_demo_campaigns
+from portal.demo.seed import DEMO_EVALUATOR, DEMO_STAFF, seed_demo_accounts, seed_editions
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.models import Role
-from portal.services import accounts
-from portal.services.demo_applications import seed_demo_applications
-from portal.services.demo_campaigns import seed_demo_campaigns
-from portal.services.editions import edition_or_404
+from portal.services.accounts import accounts
+from portal.services.courses.reminders import anonymise_registrants, send_reminders
+from portal.services.editions.editions import edition_or_404
 from portal.services.mail import deliver_now_if_immediate, deliver_pending
-from portal.services.reminders import anonymise_registrants, send_reminders
-from portal.services.seed import DEMO_EVALUATOR, DEMO_STAFF, seed_demo_accounts, seed_editions
 
 
 def init_app(app: Flask) -> None:
@@ -106,7 +106,7 @@ def init_campaign_commands(app: Flask) -> None:
     def close_campaigns() -> None:
         """Close the campaigns whose window has ended: succeeded or not funded (cron, hourly; idempotent)."""
         from portal.models import Campaign
-        from portal.services.payments import close_due_campaigns
+        from portal.services.campaigns.closing import close_due_campaigns
 
         closings = close_due_campaigns(now())
         for closing in closings:

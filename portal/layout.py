@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.clock import fixed_now
 from portal.extensions import db
 from portal.form_errors import error_links
-from portal.services.editions import current_edition
+from portal.services.editions.editions import current_edition
 
 MAIN_MENU = (
     ("pages.home", _l("Home")),

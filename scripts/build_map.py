@@ -1,7 +1,7 @@
 """Build portal/data/milano/map.json: a small SVG drawing of Milan's 9 Municipi and 88 NIL.
 
 A build-time tool: it needs shapely (requirements-dev.txt); the portal only reads its output
-(portal/services/city_map.py). Run from the repository root after changing the source polygons:
+(portal/services/places/city_map.py). Run from the repository root after changing the source polygons:
 
     .venv/bin/python scripts/build_map.py
 

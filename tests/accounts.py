@@ -9,7 +9,7 @@ import pyotp
 
 from portal.extensions import db
 from portal.models import Role, User
-from portal.services import accounts
+from portal.services.accounts import accounts
 
 PASSWORD = "correct horse battery"
 CREATED = datetime(2020, 5, 1, tzinfo=UTC)

@@ -12,8 +12,9 @@ from portal.clock import ROME
 from portal.domain.application import BudgetLine
 from portal.extensions import db
 from portal.models import Application, Role
-from portal.services import accounts, applications, attachments, organisations
-from portal.services.editions import edition_or_404
+from portal.services.accounts import accounts
+from portal.services.applications import applications, attachments, organisations
+from portal.services.editions.editions import edition_or_404
 from tests.accounts import make_user
 
 JULY_10 = datetime(2020, 7, 10, 10, 0, tzinfo=ROME)

@@ -9,7 +9,7 @@ from portal.domain.match_funding import split_cost
 from portal.domain.pledge import PaidVia
 from portal.extensions import db
 from portal.models import Campaign, CampaignReward, Edition
-from portal.services import payments
+from portal.services.payments import payments
 
 # The demo's moment: the 2020 campaigns are live (they ran from 30 October 2020).
 NOVEMBER = "2020-11-15T12:00:00+01:00"

@@ -16,8 +16,8 @@ from sqlalchemy import text
 
 from config import TestConfig
 from portal import create_app
+from portal.demo.seed import seed_editions
 from portal.extensions import db, limiter
-from portal.services.seed import seed_editions
 
 
 def _database_url(tmp_dir: Path) -> str:

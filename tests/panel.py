@@ -6,7 +6,9 @@ from datetime import datetime
 
 from portal.clock import ROME
 from portal.models import Role
-from portal.services import accounts, applications, evaluation, review
+from portal.services.accounts import accounts
+from portal.services.applications import applications, review
+from portal.services.evaluation import evaluation
 from tests.accounts import make_user
 from tests.applicants import draft, make_applicant
 

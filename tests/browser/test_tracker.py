@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.services.demo_campaigns import seed_demo_campaigns
+from portal.demo.campaigns import seed_demo_campaigns
 from tests.browser.conftest import assert_accessible
 from tests.campaigns import NOVEMBER
 from tests.web.test_valid_html import vnu_errors

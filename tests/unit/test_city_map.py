@@ -9,7 +9,7 @@ from pathlib import Path
 
 import shapely
 
-from portal.services.city_map import MAP, Area, city_map, municipio_areas, municipio_of_nil, nil_areas
+from portal.services.places.city_map import MAP, Area, city_map, municipio_areas, municipio_of_nil, nil_areas
 
 ROOT = Path(__file__).resolve().parents[2]
 NIL_CSV = ROOT / "portal" / "data" / "milano" / "nil.csv"
@@ -125,7 +125,7 @@ def test_rebuilding_gives_the_same_bytes(tmp_path):
 
 
 def test_nil_names_read_as_people_write_them():
-    from portal.services.neighbourhoods import all_nil
+    from portal.services.places.neighbourhoods import all_nil
 
     labels = {nil.label for nil in all_nil().values()}
     for expected in (

@@ -10,7 +10,7 @@ from portal.clock import ROME
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.models import Application, OutboxMessage
-from portal.services.applications import submit
+from portal.services.applications.applications import submit
 from tests.applicants import draft, make_applicant
 from tests.concurrency import run_together
 

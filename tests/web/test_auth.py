@@ -9,7 +9,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Role
-from portal.services import accounts
+from portal.services.accounts import accounts
 from tests.accounts import PASSWORD, code_step, csrf_from, make_user, password_step, user_by_email
 
 STAFF = "giulia@comune.milano.example"

@@ -9,7 +9,8 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Assignment, Campaign, Event, Role
-from portal.services import accounts, selection
+from portal.services.accounts import accounts
+from portal.services.evaluation import selection
 from tests.accounts import csrf_from, make_user, sign_in
 from tests.applicants import codice_fiscale
 from tests.panel import DECIDED_AT, EVALUATORS, STAFF, evaluated, submitted

@@ -79,7 +79,7 @@ def test_a_conflict_of_interest_excludes_the_evaluator_who_is_replaced(app):
     staff = signed_in(app, STAFF)
     page = f"/it/gestione/domande/{application_id}"
     with app.app_context():
-        from portal.services.accounts import user_by_email
+        from portal.services.accounts.accounts import user_by_email
 
         ids = [user_by_email(e).id for e in EVALUATORS]
     for evaluator_id in ids[:2]:

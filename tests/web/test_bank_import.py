@@ -15,7 +15,7 @@ from portal.domain.bank_statement import parse_statement
 from portal.domain.pledge import PaidVia, PledgeStatus
 from portal.extensions import db
 from portal.models import AuditEntry, BankTransaction, Campaign, Pledge, Role
-from portal.services import payments
+from portal.services.campaigns import closing
 from tests.accounts import csrf_from, make_user, sign_in
 from tests.campaigns import NOVEMBER, NOVEMBER_AT, STARTS_AT, confirm, make_campaign, pledge
 
@@ -319,7 +319,7 @@ def test_a_campaign_not_funded_lists_who_to_refund(app, staff):
     campaign_id, big, second, small = lab_barona(app)
     confirm(app, small, 2_500)
     with app.app_context():
-        payments.close_due_campaigns(STARTS_AT.replace(year=2021))
+        closing.close_due_campaigns(STARTS_AT.replace(year=2021))
     page = text(client.get(f"/it/gestione/campagne/{campaign_id}/sostegni"))
     assert "Conclusa senza raggiungere la soglia" in page
     assert "Da rimborsare 1 sostegno, in tutto 25,00 €." in page
@@ -372,7 +372,7 @@ def test_the_payment_pages_are_valid_html(app, staff, tmp_path):
     pledge(app, other, 1_000, name=None)
     confirm(app, pledge(app, other, 2_000), 2_000)
     with app.app_context():
-        payments.close_due_campaigns(STARTS_AT.replace(year=2021))
+        closing.close_due_campaigns(STARTS_AT.replace(year=2021))
     pages["pledges"] = staff.get(f"/it/gestione/campagne/{campaign_id}/sostegni")
     pages["refunds"] = staff.get(f"/en/gestione/campagne/{other}/sostegni")
     pages["campaigns"] = staff.get("/it/gestione/campagne")

@@ -15,7 +15,8 @@ from portal.clock import ROME
 from portal.extensions import db
 from portal.models import Campaign, CampaignReward, CampaignUpdate, Pledge
 from portal.rich_text import sanitise
-from portal.services import payments
+from portal.services.campaigns import closing
+from portal.services.payments import payments
 from tests.campaigns import NOVEMBER, NOVEMBER_AT, confirm, make_campaign, pledge
 
 PAGE = "/it/progetti/lab-barona"
@@ -135,7 +136,7 @@ def test_a_campaign_not_funded_states_what_happens_to_pledges(app, client, at):
     assert "Sostieni il progetto" not in text
     # Once the closing run has passed, the refunded supporters are still listed.
     with app.app_context():
-        payments.close_due_campaigns(datetime(2021, 1, 5, tzinfo=ROME))
+        closing.close_due_campaigns(datetime(2021, 1, 5, tzinfo=ROME))
         db.session.commit()
     text = main_text(client.get(PAGE))
     assert "Anna Rossi" in text and "In attesa di pagamento 0 €" in text

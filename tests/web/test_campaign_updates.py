@@ -9,7 +9,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Campaign, CampaignUpdate, Role
-from portal.services import applications
+from portal.services.applications import applications
 from tests.accounts import csrf_from, make_user, sign_in
 from tests.applicants import draft, make_applicant
 from tests.campaigns import NOVEMBER, make_campaign

@@ -10,15 +10,15 @@ import sqlalchemy as sa
 
 from portal.blueprints.campaigns.presentation import ESTIMATE_LABELS
 from portal.clock import ROME, to_rome
+from portal.demo.campaign_data import PROJECTS
+from portal.demo.campaigns import csv_rows, seed_demo_campaigns
+from portal.demo.campaigns_2016 import LEFT_OUT_2016, PROJECTS_2016, UNKNOWN_ORGANISATION, csv_rows_2016
 from portal.domain.campaign import CampaignState
 from portal.domain.pledge import PledgeStatus
 from portal.extensions import db
 from portal.models import Campaign, Edition, OutboxMessage, Pledge
-from portal.services.cofunding import campaign_state, is_public
-from portal.services.demo_campaign_data import PROJECTS
-from portal.services.demo_campaigns import csv_rows, seed_demo_campaigns
-from portal.services.demo_campaigns_2016 import LEFT_OUT_2016, PROJECTS_2016, UNKNOWN_ORGANISATION, csv_rows_2016
-from portal.services.neighbourhoods import nil_or_none
+from portal.services.cofunding.ledger import campaign_state, is_public
+from portal.services.places.neighbourhoods import nil_or_none
 from tests.campaigns import NOVEMBER, NOVEMBER_AT
 
 CREATED = len(PROJECTS) + 2 + len(PROJECTS_2016)  # the real 2020 ones, the two fictional, the real 2016 ones

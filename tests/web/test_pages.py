@@ -95,7 +95,7 @@ def test_the_error_page_renders_even_when_the_database_is_down(app, client, monk
     def unreachable(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr("portal.services.editions.db.session.execute", unreachable)
+    monkeypatch.setattr("portal.services.editions.editions.db.session.execute", unreachable)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     response = client.get("/it/")
     assert response.status_code == 500

@@ -7,7 +7,7 @@ from datetime import timedelta
 from portal.domain.pledge import PaidVia, PledgeStatus
 from portal.extensions import db
 from portal.models import Campaign, OutboxMessage, Pledge
-from portal.services import payments
+from portal.services.campaigns import closing
 from tests.applicants import draft, make_applicant
 from tests.campaigns import NOVEMBER_AT, STARTS_AT, confirm, make_campaign, pledge
 
@@ -38,7 +38,7 @@ def statuses(app, campaign_id: int) -> dict[str, PledgeStatus]:
 
 def close(app, at=AFTER_THE_END):
     with app.app_context():
-        return payments.close_due_campaigns(at)
+        return closing.close_due_campaigns(at)
 
 
 def test_lab_barona_gets_12000_euros_once_its_citizens_give_8000(app):

@@ -15,7 +15,8 @@ from portal.clock import ROME
 from portal.domain import DomainError
 from portal.extensions import db, limiter
 from portal.models import Campaign, CampaignReward, OutboxMessage, Pledge
-from portal.services import payments
+from portal.services.campaigns import closing
+from portal.services.payments import payments
 from tests.accounts import csrf_from
 from tests.campaigns import NOVEMBER, confirm, make_campaign, pledge
 
@@ -309,7 +310,7 @@ def test_the_supporters_page_follows_the_pledge(app, client, at, campaign_id):
     assert "In attesa del pagamento" in text and "Non fare il bonifico" in text and "IBAN" not in text
 
     with app.app_context():
-        payments.close_due_campaigns(datetime(2021, 1, 5, tzinfo=ROME))
+        closing.close_due_campaigns(datetime(2021, 1, 5, tzinfo=ROME))
     text = words(status_page(client, app, unpaid))
     assert "Sostegno annullato" in text and "Non devi fare nulla" in text
 
@@ -319,7 +320,7 @@ def test_the_supporters_page_of_a_refund(app, client, at, campaign_id):
     confirm(app, small, 100_00)
     at(AFTER_END)
     with app.app_context():
-        payments.close_due_campaigns(datetime(2021, 1, 5, tzinfo=ROME))
+        closing.close_due_campaigns(datetime(2021, 1, 5, tzinfo=ROME))
     text = words(status_page(client, app, small))
     assert "Rimborso in corso" in text and "ti restituiamo 100,00 €" in text
 

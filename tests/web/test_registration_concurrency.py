@@ -7,7 +7,7 @@ import pytest
 from portal.domain.registration import RegistrationStatus
 from portal.extensions import db
 from portal.models import Event, Registrant, Registration
-from portal.services.registrations import SignUp, register
+from portal.services.courses.registrations import SignUp, register
 from tests.concurrency import run_together
 
 pytestmark = pytest.mark.postgres

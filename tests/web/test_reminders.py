@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal.clock import parse_fixed_now
 from portal.extensions import db
 from portal.models import Event, OutboxMessage, Registrant
-from portal.services.registrations import SignUp, cancel, register
+from portal.services.courses.registrations import SignUp, cancel, register
 from tests.pages import COURSE_AHEAD
 
 

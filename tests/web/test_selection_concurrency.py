@@ -7,7 +7,8 @@ import pytest
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.models import Application, Edition
-from portal.services import accounts, selection
+from portal.services.accounts import accounts
+from portal.services.evaluation import selection
 from tests.concurrency import run_together
 from tests.panel import DECIDED_AT, STAFF, evaluated, submitted
 

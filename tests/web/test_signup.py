@@ -9,7 +9,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import OutboxMessage, Role
-from portal.services import accounts, signup
+from portal.services.accounts import accounts, signup
 from portal.services.mail import deliver_pending
 from tests.accounts import PASSWORD, csrf_from, make_user, password_step
 from tests.smtp import SMTPServer, free_port

@@ -12,8 +12,9 @@ from portal.clock import ROME
 from portal.domain.campaign import CampaignState
 from portal.extensions import db
 from portal.models import Campaign, Edition
-from portal.services import accounts, selection
-from portal.services.cofunding import ledger_of
+from portal.services.accounts import accounts
+from portal.services.cofunding.ledger import ledger_of
+from portal.services.evaluation import selection
 from tests.campaigns import NOVEMBER, NOVEMBER_AT, confirm, make_campaign, pledge
 from tests.panel import DECIDED_AT, STAFF, evaluated, submitted
 

@@ -20,9 +20,10 @@ from portal.domain.application import THEMES
 from portal.domain.spreadsheet import to_csv
 from portal.extensions import db
 from portal.models import Application, Assignment
-from portal.services import evaluation, review, selection
-from portal.services.editions import current_edition
-from portal.services.neighbourhoods import nil_or_none
+from portal.services.applications import review
+from portal.services.editions.editions import current_edition
+from portal.services.evaluation import evaluation, selection
+from portal.services.places.neighbourhoods import nil_or_none
 
 SORT_LABELS = {"protocollo": _l("Numero di protocollo"), "costo": _l("Costo, dal più alto"), "titolo": _l("Titolo")}
 ALL = SelectChoice("", _l("Tutti"))

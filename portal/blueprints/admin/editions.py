@@ -16,7 +16,8 @@ from portal.domain.eligibility import LEGAL_FORMS
 from portal.domain.money import to_input
 from portal.extensions import db
 from portal.models import Edition
-from portal.services import edition_admin, evaluation
+from portal.services.editions import edition_admin
+from portal.services.evaluation import evaluation
 
 
 def _edition_or_404(year: int) -> Edition:

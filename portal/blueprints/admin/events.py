@@ -16,8 +16,9 @@ from portal.domain.spreadsheet import to_csv
 from portal.extensions import db
 from portal.i18n import current_lang
 from portal.models import Event
-from portal.services import event_admin, mail
-from portal.services.calendar import seats_left_for
+from portal.services import mail
+from portal.services.courses import event_admin
+from portal.services.courses.calendar import seats_left_for
 
 
 def _event_or_404(event_id: int) -> Event:

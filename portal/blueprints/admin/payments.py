@@ -27,7 +27,8 @@ from portal.domain.bank_statement import COLUMNS, MAX_BYTES, MAX_ROWS
 from portal.domain.spreadsheet import to_csv
 from portal.extensions import csrf, db
 from portal.models import Campaign
-from portal.services import bank_import, mail, pledge_lists, provider_events
+from portal.services import mail
+from portal.services.payments import bank_import, pledge_lists, provider_events
 
 EXAMPLE_ROWS = (
     ("data", "importo", "causale", "id_movimento"),

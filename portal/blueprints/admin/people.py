@@ -12,7 +12,8 @@ from portal.clock import now
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.models import Role, User
-from portal.services import mail, signup
+from portal.services import mail
+from portal.services.accounts import signup
 
 
 @bp.route("/valutatori", methods=["GET", "POST"])

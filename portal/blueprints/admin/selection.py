@@ -15,8 +15,9 @@ from portal.domain import DomainError
 from portal.extensions import db
 from portal.i18n import money
 from portal.models import Campaign
-from portal.services import evaluation, mail, selection
-from portal.services.editions import current_edition
+from portal.services import mail
+from portal.services.editions.editions import current_edition
+from portal.services.evaluation import evaluation, selection
 
 
 def _ranking_page(problem: str | None = None):

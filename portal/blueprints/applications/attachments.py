@@ -15,8 +15,8 @@ from portal.blueprints.auth.views import form_page
 from portal.clock import now
 from portal.domain import DomainError
 from portal.domain.application import MAX_ATTACHMENTS
-from portal.services import attachments as attachment_service
 from portal.services import uploads
+from portal.services.applications import attachments as attachment_service
 
 PROBLEMS = {
     "empty_file": _l("Scegli un file PDF da caricare"),

@@ -12,7 +12,7 @@ from portal.blueprints.auth.views import form_page
 from portal.blueprints.campaigns.forms import CampaignUpdateForm
 from portal.clock import now
 from portal.domain import DomainError
-from portal.services import campaign_updates
+from portal.services.campaigns import campaign_updates
 
 PROBLEMS = {
     "empty": lambda: _("Il testo non contiene nulla da pubblicare: scrivi del testo, non solo codice HTML."),

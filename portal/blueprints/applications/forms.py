@@ -20,7 +20,7 @@ from portal.domain.application import BUDGET_CATEGORIES, THEMES
 from portal.domain.money import parse_euros
 from portal.form_fields import strip
 from portal.labels import THEME_LABELS
-from portal.services.neighbourhoods import grouped_choices
+from portal.services.places.neighbourhoods import grouped_choices
 
 CATEGORY_LABELS = {
     "personale": _l("Personale"),
@@ -69,7 +69,7 @@ def nil_field(label):
 
 
 def valid_nil(form, field) -> None:
-    from portal.services.neighbourhoods import nil_or_none
+    from portal.services.places.neighbourhoods import nil_or_none
 
     if field.data is not None and nil_or_none(field.data) is None:
         raise ValidationError(_l("Scegli il quartiere dall'elenco"))

@@ -12,7 +12,7 @@ from portal.clock import ROME
 from portal.domain.application import ApplicationStatus, SectionState
 from portal.domain.timeline import last_day
 from portal.i18n import day
-from portal.services.applications import funding_split
+from portal.services.applications.applications import funding_split
 
 STATUS_LABELS = {
     ApplicationStatus.DRAFT: _l("Bozza"),

@@ -12,8 +12,8 @@ from portal.blueprints.applications.forms import OrganisationForm
 from portal.blueprints.auth.views import form_page
 from portal.clock import now
 from portal.domain import DomainError
-from portal.services import organisations
-from portal.services.editions import current_edition
+from portal.services.applications import organisations
+from portal.services.editions.editions import current_edition
 
 PROBLEMS = {
     "not_eligible": (

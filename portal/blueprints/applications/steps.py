@@ -28,9 +28,9 @@ from portal.domain.application import SECTIONS, BudgetLine
 from portal.domain.money import to_input
 from portal.i18n import money
 from portal.models import Application
-from portal.services import applications
-from portal.services.editions import current_edition
-from portal.services.neighbourhoods import nil_or_none
+from portal.services.applications import applications
+from portal.services.editions.editions import current_edition
+from portal.services.places.neighbourhoods import nil_or_none
 
 BLANK_ROWS = 3  # empty budget and reward rows offered after the filled ones (more: "Aggiungi righe")
 

@@ -14,8 +14,9 @@ from portal.blueprints.auth.views import form_page
 from portal.clock import now
 from portal.domain import DomainError
 from portal.domain.application import SECTIONS
-from portal.services import applications, mail
-from portal.services.neighbourhoods import nil_or_none
+from portal.services import mail
+from portal.services.applications import applications
+from portal.services.places.neighbourhoods import nil_or_none
 
 SUBMIT_PROBLEMS = {
     "deadline_passed": _l(

@@ -13,7 +13,8 @@ from portal.clock import now
 from portal.domain import DomainError
 from portal.extensions import limiter
 from portal.i18n import current_lang
-from portal.services import mail, signup
+from portal.services import mail
+from portal.services.accounts import signup
 
 
 def _link_problem(error: DomainError) -> str:

@@ -13,7 +13,8 @@ from portal.clock import now
 from portal.domain import DomainError
 from portal.extensions import db, limiter
 from portal.models import Role, User
-from portal.services import accounts, mail, signup
+from portal.services import mail
+from portal.services.accounts import accounts, signup
 
 PENDING_KEY = "pending_login"
 PENDING_SECONDS = 300  # the code must follow the password within five minutes

@@ -13,10 +13,10 @@ from portal.domain.match_funding import split_cost
 from portal.i18n import current_lang
 from portal.models import Edition, EventKind
 from portal.rendering import render_page
-from portal.services.calendar import seats_left_for
-from portal.services.calendar_files import event_entry
-from portal.services.editions import current_edition, edition_or_404, event_or_404, events_of
-from portal.services.overview import call_state_of, edition_overview, event_state
+from portal.services.courses.calendar import seats_left_for
+from portal.services.courses.calendar_files import event_entry
+from portal.services.editions.editions import current_edition, edition_or_404, event_or_404, events_of
+from portal.services.editions.overview import call_state_of, edition_overview, event_state
 
 
 def _current_or_404() -> Edition:

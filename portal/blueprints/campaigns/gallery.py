@@ -19,9 +19,9 @@ from portal.domain.application import THEMES
 from portal.domain.gallery import MAX_TEXT, PARAM_OF_STATE, Filters, Sort, page_links, parse_filters, shade
 from portal.labels import THEME_LABELS
 from portal.rendering import render_page
-from portal.services import city_map
-from portal.services import gallery as galleries
-from portal.services.neighbourhoods import all_nil, grouped_choices
+from portal.services.campaigns import gallery as galleries
+from portal.services.places import city_map
+from portal.services.places.neighbourhoods import all_nil, grouped_choices
 
 SORT_LABELS = {
     Sort.NEWEST: _l("Più recenti"),

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.i18n import current_lang
 from portal.models import Campaign, Edition, Pledge
 from portal.rich_text import sanitise
-from portal.services.calendar_files import absolute_url
+from portal.services.courses.calendar_files import absolute_url
 
 SUPPORTERS_SHOWN = 50
 # Paid pledges, also once a campaign not funded has listed them for refund: they supported it.

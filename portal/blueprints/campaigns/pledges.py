@@ -16,7 +16,8 @@ from portal.domain.timeline import EventStatus, event_status
 from portal.extensions import db, limiter
 from portal.i18n import current_lang, money
 from portal.models import Campaign, Pledge
-from portal.services import mail, payments
+from portal.services import mail
+from portal.services.payments import payments
 
 
 def _is_open(campaign: Campaign) -> bool:

@@ -16,7 +16,7 @@ from portal.clock import ROME
 from portal.domain.campaign import CampaignState, days_left, progress, state_of
 from portal.labels import THEME_LABELS
 from portal.models import Campaign
-from portal.services.neighbourhoods import Nil, nil_or_none
+from portal.services.places.neighbourhoods import Nil, nil_or_none
 
 # Names a demo campaign may list in `demo_estimates`, and what they are on the page.
 ESTIMATE_LABELS = {

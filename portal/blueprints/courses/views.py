@@ -10,11 +10,12 @@ from portal.domain import DomainError
 from portal.domain.ics import build_calendar
 from portal.i18n import current_lang
 from portal.rendering import render_page
-from portal.services import mail, registrations
-from portal.services.calendar import calendar
-from portal.services.calendar_files import event_entry
-from portal.services.editions import current_edition
-from portal.services.registration_mail import calendar_attachment
+from portal.services import mail
+from portal.services.courses import registrations
+from portal.services.courses.calendar import calendar
+from portal.services.courses.calendar_files import event_entry
+from portal.services.courses.registration_mail import calendar_attachment
+from portal.services.editions.editions import current_edition
 
 
 def _calendar_or_404():

@@ -13,8 +13,8 @@ from portal.domain import DomainError
 from portal.extensions import db
 from portal.i18n import current_lang
 from portal.models import Assignment, Role
-from portal.services import evaluation
-from portal.services.neighbourhoods import nil_or_none
+from portal.services.evaluation import evaluation
+from portal.services.places.neighbourhoods import nil_or_none
 
 
 @bp.before_request

@@ -8,8 +8,8 @@ from portal.blueprints.pages import bp, root_bp
 from portal.clock import now
 from portal.extensions import db, limiter
 from portal.i18n import current_lang
-from portal.services.editions import current_edition
-from portal.services.overview import edition_overview
+from portal.services.editions.editions import current_edition
+from portal.services.editions.overview import edition_overview
 
 # The text of each lives in templates/pages/content/<slug>.<lang>.html.
 CONTENT_PAGES = ("accessibility", "privacy", "legal", "cookies", "contacts")

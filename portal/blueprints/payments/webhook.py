@@ -31,7 +31,8 @@ from portal.clock import now
 from portal.domain import DomainError
 from portal.domain.webhook import MAX_BODY_BYTES, parse_event, verify
 from portal.extensions import csrf, limiter
-from portal.services import mail, provider_events
+from portal.services import mail
+from portal.services.payments import provider_events
 
 SIGNATURE_HEADER = "Portal-Signature"
 _SIGNATURE_ERRORS = {"malformed": ("malformed_signature", 400), "bad_signature": ("bad_signature", 401)}

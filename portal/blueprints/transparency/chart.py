@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.domain.cofunding import BudgetPosition, Share
-from portal.services.cofunding import AreaLine
+from portal.services.cofunding.ledger import AreaLine
 
 WIDTH = 480  # viewBox width
 LABEL_WIDTH = 112  # room for "Municipio 9" left of the bars

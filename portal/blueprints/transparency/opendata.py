@@ -8,7 +8,7 @@ from portal.blueprints.campaigns.labels import STATE_LABELS
 from portal.blueprints.transparency import bp
 from portal.clock import now
 from portal.labels import THEME_LABELS
-from portal.services import opendata
+from portal.services.campaigns import opendata
 
 CSV_TYPE = "text/csv; charset=utf-8; header=present"
 

@@ -9,9 +9,9 @@ from portal.blueprints.transparency import bp, chart
 from portal.blueprints.transparency.labels import municipio_label
 from portal.clock import now
 from portal.labels import THEME_LABELS
-from portal.services.cofunding import ledger_of
-from portal.services.editions import edition_or_404
-from portal.services.neighbourhoods import nil_or_none
+from portal.services.cofunding.ledger import ledger_of
+from portal.services.editions.editions import edition_or_404
+from portal.services.places.neighbourhoods import nil_or_none
 
 
 @bp.get("/<lang>/bando/<int:year>/cofinanziamento")

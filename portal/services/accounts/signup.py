@@ -1,0 +1,160 @@
+"""Applicants' own accounts: signing up, confirming the e-mail, resetting a forgotten password.
+
+Links carry signed tokens (itsdangerous): they expire, and each works once — the confirmation
+because the address is then confirmed, the reset because the password it was made for has changed.
+Answers never reveal whether an address has an account: the e-mail says it, the page does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import generate_password_hash
+
+from portal.domain import DomainError
+from portal.extensions import db
+from portal.models import Role, User
+from portal.services import audit, mail
+from portal.services.accounts import accounts
+from portal.services.courses.calendar_files import absolute_url
+
+CONFIRM_SECONDS = 48 * 3600
+RESET_SECONDS = 3600
+INVITATION_SECONDS = 7 * 24 * 3600  # an invitation's link; a reset link lasts an hour
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"portal-{purpose}")
+
+
+def _password_mark(user: User) -> str:
+    """Changes whenever the password does, so a reset link cannot be used twice."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def _load(purpose: str, token: str, max_age: int) -> dict:
+    try:
+        return _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise DomainError("expired") from None
+    except BadSignature:
+        raise DomainError("invalid") from None
+
+
+def _send(user: User, template: str, subject, now: datetime, **context) -> None:
+    """`subject` is a lazy string: rendered, like the body, in the account's language."""
+    with force_locale(user.lang):
+        body = render_template(template, user=user, **context)
+        mail.queue(user.email, str(subject), body, now)
+
+
+def sign_up(email: str, name: str, password: str, lang: str, now: datetime) -> None:
+    """Create an applicant account and send the confirmation link; for an address already
+    registered, create nothing and write to its owner instead."""
+    existing = accounts.user_by_email(email)
+    if existing is not None:
+        _send(
+            existing,
+            "mail/account_exists.txt",
+            _l("Il tuo account Crowdfunding Civico"),
+            now,
+            login_url=absolute_url("auth.login", lang=existing.lang),
+            reset_url=absolute_url("auth.forgot_password", lang=existing.lang),
+        )
+        db.session.commit()
+        return
+    user = accounts.create_user(email, name, password, Role.APPLICANT, now, lang=lang)
+    send_confirmation(user, now)
+    db.session.commit()
+
+
+def send_confirmation(user: User, now: datetime) -> None:
+    token = _serializer("confirm").dumps({"id": user.id, "email": user.email})
+    _send(
+        user,
+        "mail/confirm_email.txt",
+        _l("Conferma il tuo indirizzo e-mail – Crowdfunding Civico"),
+        now,
+        confirm_url=absolute_url("auth.confirm_email", lang=user.lang, token=token),
+    )
+
+
+def confirm_email(token: str, now: datetime) -> User:
+    data = _load("confirm", token, CONFIRM_SECONDS)
+    user = db.session.get(User, data.get("id"))
+    if user is None or user.email != data.get("email"):
+        raise DomainError("invalid")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now
+        db.session.commit()
+    return user
+
+
+def request_reset(email: str, now: datetime) -> None:
+    """Send a reset link if the address has an active account; say nothing either way."""
+    user = accounts.user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = _serializer("reset").dumps({"id": user.id, "mark": _password_mark(user)})
+    _send(
+        user,
+        "mail/reset_password.txt",
+        _l("Imposta una nuova password – Crowdfunding Civico"),
+        now,
+        reset_url=absolute_url("auth.reset_password", lang=user.lang, token=token),
+    )
+    db.session.commit()
+
+
+def user_for_reset(token: str) -> User:
+    """The account a reset link (an hour) or an invitation link (a week) was made for."""
+    try:
+        data = _load("reset", token, RESET_SECONDS)
+    except DomainError as problem:
+        try:
+            data = _load("invite", token, INVITATION_SECONDS)
+        except DomainError:
+            raise problem from None
+    user = db.session.get(User, data.get("id"))
+    if user is None or not user.is_active or data.get("mark") != _password_mark(user):
+        raise DomainError("invalid")
+    return user
+
+
+def reset_password(token: str, password: str, now: datetime) -> User:
+    """Set the new password; every other session of the account ends."""
+    user = user_for_reset(token)
+    accounts.check_password(user.email, password)
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now  # the link reached the mailbox: the address works
+    db.session.commit()
+    return user
+
+
+def invite(email: str, name: str, role: Role, actor: User, now: datetime) -> User:
+    """Staff invite an evaluator (or a colleague): an account without a usable password and an
+    e-mail with a link to choose one; the second factor is set up at the first sign-in."""
+    if accounts.user_by_email(email) is not None:
+        raise DomainError("exists")
+    user = accounts.create_user(email, name, secrets.token_urlsafe(32), role, now)
+    user.email_confirmed_at = now  # the link can only be opened from this mailbox
+    token = _serializer("invite").dumps({"id": user.id, "mark": _password_mark(user)})
+    _send(
+        user,
+        "mail/invitation.txt",
+        _l("Sei stato invitato nel back-office del Crowdfunding Civico"),
+        now,
+        inviter=actor,
+        set_password_url=absolute_url("auth.reset_password", lang=user.lang, token=token),
+    )
+    audit.record(actor, "user.invite", "user", user.id, now, label=user.email, changes={"role": [None, role.value]})
+    db.session.commit()
+    return user

@@ -1,0 +1,75 @@
+"""Closing campaigns whose window has ended (`flask close-campaigns`, run by cron)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from portal.domain.campaign import CampaignState, closing_outcome
+from portal.domain.pledge import PledgeStatus
+from portal.extensions import db
+from portal.models import Campaign, Pledge
+from portal.services.campaigns import campaign_mail
+from portal.services.campaigns.locking import locked_campaign
+
+
+@dataclass(frozen=True)
+class Closing:
+    campaign_id: int
+    succeeded: bool
+    cancelled: int
+    to_refund: int
+
+
+def close_due_campaigns(now: datetime) -> list[Closing]:
+    """Close every published campaign whose window has ended: succeeded with the grant,
+    otherwise not funded. Pending pledges are cancelled; a not-funded campaign's confirmed
+    pledges are marked for refund. A closed campaign is never closed again, so running this
+    twice changes nothing."""
+    due = db.session.scalars(
+        sa.select(Campaign.id)
+        .where(Campaign.published_at.is_not(None), Campaign.closed_at.is_(None), Campaign.ends_at <= now)
+        .order_by(Campaign.id)
+    ).all()
+    closings = []
+    for campaign_id in due:
+        campaign = locked_campaign(campaign_id)
+        if campaign.closed_at is not None:  # closed by a run at the same time
+            db.session.rollback()
+            continue
+        closings.append(_close(campaign, now))
+        db.session.commit()
+    return closings
+
+
+def _close(campaign: Campaign, now: datetime) -> Closing:
+    pledges = {
+        p.reference: p
+        for p in db.session.scalars(
+            sa.select(Pledge).where(
+                Pledge.campaign_id == campaign.id, Pledge.status.in_([PledgeStatus.PENDING, PledgeStatus.CONFIRMED])
+            )
+        )
+    }
+    outcome = closing_outcome(
+        ends_at=campaign.ends_at,
+        now=now,
+        grant_committed=campaign.grant_committed,
+        pending_references=sorted(r for r, p in pledges.items() if p.status is PledgeStatus.PENDING),
+        confirmed_references=sorted(r for r, p in pledges.items() if p.status is PledgeStatus.CONFIRMED),
+    )
+    cancelled = [pledges[reference] for reference in outcome.to_cancel]
+    refunds = [pledges[reference] for reference in outcome.to_refund]
+    for pledge in cancelled:
+        pledge.status = PledgeStatus.CANCELLED
+        pledge.cancelled_at = now
+        if pledge.reward is not None:
+            pledge.reward.claimed -= 1
+    for pledge in refunds:
+        pledge.status = PledgeStatus.REFUND_DUE
+    campaign.pending_cents = 0
+    campaign.closed_at = now
+    campaign_mail.queue_campaign_closed(campaign, cancelled, refunds, now)
+    return Closing(campaign.id, outcome.state is CampaignState.SUCCEEDED, len(cancelled), len(refunds))

@@ -1,0 +1,53 @@
+"""The course calendar: an edition's events in order, each with its state and seats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from portal.clock import ROME
+from portal.domain.registration import RegistrationStatus, seats_left
+from portal.domain.timeline import EventStatus, event_status
+from portal.extensions import db
+from portal.models import Edition, Event, EventKind
+from portal.services.courses.registrations import confirmed_count, count_per_event
+
+ALMOST_FULL = 0.2  # under a fifth of the seats left
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    event: Event
+    status: EventStatus
+    seats_left: int | None
+
+    @property
+    def month(self) -> tuple[int, int]:
+        local = self.event.starts_at.astimezone(ROME)
+        return local.year, local.month
+
+    @property
+    def takes_registrations(self) -> bool:
+        return self.event.kind is EventKind.LESSON and self.status is EventStatus.UPCOMING
+
+    @property
+    def is_full(self) -> bool:
+        return self.seats_left == 0
+
+    @property
+    def is_almost_full(self) -> bool:
+        capacity = self.event.capacity
+        return bool(capacity) and 0 < self.seats_left <= max(1, int(capacity * ALMOST_FULL))
+
+
+def calendar(edition: Edition, now: datetime) -> list[CalendarItem]:
+    """Every event of the edition with its confirmed count, in one query."""
+    confirmed = count_per_event(RegistrationStatus.CONFIRMED)
+    rows = db.session.execute(
+        db.select(Event, confirmed).filter_by(edition_id=edition.id).order_by(Event.starts_at)
+    ).all()
+    return [CalendarItem(e, event_status(e.starts_at, e.ends_at, now), seats_left(e.capacity, n)) for e, n in rows]
+
+
+def seats_left_for(event: Event) -> int | None:
+    return seats_left(event.capacity, confirmed_count(event.id))

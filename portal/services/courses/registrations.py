@@ -1,0 +1,157 @@
+"""Signing up for events and cancelling: seats, waitlist, promotion, and the e-mails they cause."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from portal.domain import DomainError
+from portal.domain.registration import RegistrationStatus, seats_to_fill, status_for_new
+from portal.extensions import db
+from portal.models import Event, Registrant, Registration
+from portal.services.courses import registration_mail
+
+
+@dataclass(frozen=True)
+class SignUp:
+    name: str
+    email: str
+    organisation: str | None
+    lang: str
+    event_ids: tuple[int, ...]
+
+
+@dataclass
+class Outcome:
+    registrant: Registrant
+    confirmed: list[Registration] = field(default_factory=list)
+    waitlisted: list[Registration] = field(default_factory=list)
+    already: list[Registration] = field(default_factory=list)
+    closed: list[Event] = field(default_factory=list)
+
+
+def confirmed_count(event_id: int) -> int:
+    return db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
+    )
+
+
+def count_per_event(status: RegistrationStatus):
+    """A correlated subquery: how many registrations of each selected Event have this status."""
+    return (
+        db.select(db.func.count())
+        .where(Registration.event_id == Event.id, Registration.status == status)
+        .correlate(Event)
+        .scalar_subquery()
+    )
+
+
+def _registrant_for(sign_up: SignUp, now: datetime) -> Registrant:
+    """The person behind an e-mail address, created once even when two requests race."""
+    email = sign_up.email.strip().lower()
+    select = db.select(Registrant).filter_by(email=email)
+    registrant = db.session.scalars(select).one_or_none()
+    if registrant is None:
+        try:
+            with db.session.begin_nested():
+                registrant = Registrant(
+                    email=email,
+                    name=sign_up.name.strip(),
+                    organisation=(sign_up.organisation or "").strip() or None,
+                    lang=sign_up.lang,
+                    consent_at=now,
+                    created_at=now,
+                )
+                db.session.add(registrant)
+        except IntegrityError:
+            registrant = db.session.scalars(select).one()
+    return registrant
+
+
+def register(sign_up: SignUp, now: datetime) -> Outcome:
+    """Give each chosen event a seat or a waitlist place; one commit, one e-mail.
+
+    Event rows are locked in id order, so concurrent sign-ups for the same lesson are
+    counted one after the other and capacity is never exceeded.
+    """
+    registrant = _registrant_for(sign_up, now)
+    outcome = Outcome(registrant)
+    for event_id in sorted(set(sign_up.event_ids)):
+        event = db.session.execute(db.select(Event).filter_by(id=event_id).with_for_update()).scalar_one()
+        existing = db.session.scalars(
+            db.select(Registration).filter_by(event_id=event.id, registrant_id=registrant.id)
+        ).one_or_none()
+        if existing is not None and existing.status is not RegistrationStatus.CANCELLED:
+            outcome.already.append(existing)
+            continue
+        try:
+            status = status_for_new(event.capacity, confirmed_count(event.id), event.starts_at, now)
+        except DomainError:
+            outcome.closed.append(event)
+            continue
+        registration = existing or Registration(event=event, registrant=registrant, created_at=now)
+        _set_status(registration, status, now)
+        db.session.add(registration)
+        (outcome.confirmed if status is RegistrationStatus.CONFIRMED else outcome.waitlisted).append(registration)
+    db.session.flush()
+    if outcome.confirmed or outcome.waitlisted or outcome.already:
+        registration_mail.queue_sign_up(outcome, now)
+    db.session.commit()
+    return outcome
+
+
+def _set_status(registration: Registration, status: RegistrationStatus, now: datetime) -> None:
+    registration.status = status
+    registration.cancelled_at = None
+    if status is RegistrationStatus.CONFIRMED:
+        registration.confirmed_at, registration.waitlisted_at = now, None
+    else:
+        registration.confirmed_at, registration.waitlisted_at = None, now
+
+
+def registrant_by_token(token: str) -> Registrant | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalars(db.select(Registrant).filter_by(token=token, anonymised_at=None)).one_or_none()
+
+
+def cancel(registrant: Registrant, registration_id: int, now: datetime) -> list[Registration]:
+    """Cancel one of the registrant's registrations; the first people waiting move up.
+
+    Returns the promoted registrations (each is told by e-mail). Raises
+    ``DomainError("not_found")`` for a registration that is not theirs and
+    ``DomainError("started")`` once the event has begun.
+    """
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.registrant_id != registrant.id:
+        raise DomainError("not_found")
+    event = db.session.execute(db.select(Event).filter_by(id=registration.event_id).with_for_update()).scalar_one()
+    db.session.refresh(registration)
+    if now >= event.starts_at:
+        raise DomainError("started")
+    if registration.status is RegistrationStatus.CANCELLED:
+        return []
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    db.session.flush()
+    promoted = promote_waiting(event, now)
+    db.session.commit()
+    return promoted
+
+
+def promote_waiting(event: Event, now: datetime) -> list[Registration]:
+    """Give free seats to the people waiting longest, and tell them; the caller holds the event's lock."""
+    waiting = db.session.scalars(
+        db.select(Registration)
+        .filter_by(event_id=event.id, status=RegistrationStatus.WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+    ).all()
+    moved = waiting[: seats_to_fill(event.capacity, confirmed_count(event.id), len(waiting))]
+    for registration in moved:
+        _set_status(registration, RegistrationStatus.CONFIRMED, now)
+        registration_mail.queue_promotion(registration, now)
+    return moved

@@ -1,0 +1,196 @@
+"""Selecting projects within the co-funding budget, telling applicants, launching campaigns."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+
+from portal import clock
+from portal.clock import ROME
+from portal.domain import DomainError
+from portal.domain.application import ApplicationStatus
+from portal.domain.evaluation import Budget, reserve
+from portal.domain.match_funding import split_cost
+from portal.extensions import db
+from portal.models import Application, Campaign, CampaignReward, Edition, StatusChange, User
+from portal.services import audit
+from portal.services.cofunding import ledger as cofunding
+from portal.services.evaluation import decision_mail
+
+
+def budget_of(edition: Edition, now: datetime | None = None) -> Budget:
+    """The budget as the public co-funding tracker shows it (`services.cofunding`): what is held
+    or committed is taken; what campaigns not funded, or granted less than reserved, released is free."""
+    used = cofunding.used_cents(edition, now or clock.now())
+    return Budget(total_cents=edition.budget_cents or 0, reserved_cents=used)
+
+
+def max_contribution(application: Application) -> int | None:
+    """What selecting the project sets aside: min(match % × cost, cap), the call page's rule;
+    None while the edition's match rule or the project's cost is missing."""
+    edition = application.edition
+    if not application.total_cost_cents or not edition.has_match_rule:
+        return None
+    try:
+        return split_cost(application.total_cost_cents, edition.match_rule).comune_cents
+    except DomainError:  # a cost above a maximum lowered after submission
+        return None
+
+
+def _decide(application_id: int, now: datetime) -> tuple[Application, Edition]:
+    """The application and its edition, the edition's row locked: decisions are taken one at a time,
+    so two selections at once can never both spend the same money."""
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise DomainError("not_found")
+    edition = db.session.execute(db.select(Edition).filter_by(id=application.edition_id).with_for_update()).scalar_one()
+    db.session.refresh(application)
+    if application.status is not ApplicationStatus.IN_EVALUATION:
+        raise DomainError("not_in_evaluation")
+    return application, edition
+
+
+def _decided(application: Application, status: ApplicationStatus, now: datetime) -> None:
+    """The outcome, dated in the applicant's history, and the e-mail that tells them."""
+    application.status = status
+    application.decided_at = now
+    application.history.append(StatusChange(status=status, at=now))
+    decision_mail.queue_decision(application, now)
+
+
+def select(application_id: int, actor: User, now: datetime) -> Budget:
+    """Select a project and reserve its maximum contribution; refused with the figures if the
+    edition's budget would be overspent. Returns the budget afterwards."""
+    application, edition = _decide(application_id, now)
+    amount = max_contribution(application)
+    if amount is None:
+        raise DomainError("no_match_rule")
+    budget = reserve(budget_of(edition, now), amount)  # raises DomainError("over_budget", ...)
+    application.reserved_cents = amount
+    _decided(application, ApplicationStatus.SELECTED, now)
+    audit.record(
+        actor,
+        "application.select",
+        "application",
+        application.id,
+        now,
+        label=application.protocol_number or "",
+        changes={"status": ["in_evaluation", "selected"], "reserved_cents": [None, amount]},
+    )
+    db.session.commit()
+    return budget
+
+
+def reject(application_id: int, actor: User, now: datetime) -> None:
+    application, _ = _decide(application_id, now)
+    _decided(application, ApplicationStatus.NOT_SELECTED, now)
+    audit.record(
+        actor,
+        "application.reject",
+        "application",
+        application.id,
+        now,
+        label=application.protocol_number or "",
+        changes={"status": ["in_evaluation", "not_selected"]},
+    )
+    db.session.commit()
+
+
+def slug_for(title: str, application_id: int) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80].strip("-")
+    return f"{words or 'progetto'}-{application_id}"
+
+
+def launch(application_id: int, starts_on: date, actor: User, now: datetime) -> Campaign:
+    """Turn a selected application into a campaign (not yet public): goal = the project's cost,
+    window = the edition's campaign days from the chosen day (00:00 Rome), content prefilled."""
+    application = db.session.get(Application, application_id)
+    if application is None or application.status is not ApplicationStatus.SELECTED:
+        raise DomainError("not_selected")
+    if db.session.scalar(db.select(Campaign.id).filter_by(application_id=application.id)) is not None:
+        raise DomainError("already_launched")
+    edition = application.edition
+    starts_at = datetime.combine(starts_on, time(0, 0), tzinfo=ROME)
+    goal_cents = application.total_cost_cents
+    campaign = Campaign(
+        edition_id=edition.id,
+        application_id=application.id,
+        slug=slug_for(application.title or "", application.id),
+        title=application.title,
+        summary=application.summary,
+        story=application.description,
+        organisation_name=application.organisation.name,
+        theme=application.theme,
+        nil_id=application.nil_id,
+        municipio=application.municipio,
+        goal_cents=goal_cents,
+        target_cents=split_cost(goal_cents, edition.match_rule).citizens_target_cents,
+        reserved_cents=application.reserved_cents or 0,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(days=edition.campaign_days or 60),
+        created_at=now,
+        rewards=[
+            CampaignReward(
+                position=r.position,
+                title=r.title,
+                min_pledge_cents=r.min_pledge_cents,
+                description=r.description,
+                quantity=r.quantity,
+            )
+            for r in application.rewards
+        ],
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    audit.record(
+        actor,
+        "campaign.launch",
+        "campaign",
+        campaign.id,
+        now,
+        label=campaign.title,
+        changes={"starts_at": [None, starts_at.isoformat()], "goal_cents": [None, campaign.goal_cents]},
+    )
+    db.session.commit()
+    return campaign
+
+
+def update_campaign(
+    campaign: Campaign, title: str, summary: str, story: str | None, starts_on: date, actor: User, now: datetime
+) -> None:
+    """Staff review the prefilled content before publishing; the window keeps its length."""
+    if campaign.published_at is not None:
+        raise DomainError("published")
+    length = campaign.ends_at - campaign.starts_at
+    before = {
+        "title": campaign.title,
+        "summary": campaign.summary,
+        "story": campaign.story,
+        "starts_at": campaign.starts_at.isoformat(),
+    }
+    campaign.title, campaign.summary, campaign.story = title, summary, story
+    campaign.starts_at = datetime.combine(starts_on, time(0, 0), tzinfo=ROME)
+    campaign.ends_at = campaign.starts_at + length
+    after = {"title": title, "summary": summary, "story": story, "starts_at": campaign.starts_at.isoformat()}
+    audit.record(
+        actor, "campaign.update", "campaign", campaign.id, now, label=campaign.title, changes=audit.diff(before, after)
+    )
+    db.session.commit()
+
+
+def publish(campaign: Campaign, actor: User, now: datetime) -> None:
+    if campaign.published_at is not None:
+        raise DomainError("published")
+    campaign.published_at = now
+    audit.record(
+        actor,
+        "campaign.publish",
+        "campaign",
+        campaign.id,
+        now,
+        label=campaign.title,
+        changes={"published_at": [None, now.isoformat()]},
+    )
+    db.session.commit()
