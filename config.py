@@ -38,6 +38,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "0") == "1"
     WTF_CSRF_TIME_LIMIT = None  # a form may stay open while an applicant works on it
+    # New passwords are hashed with werkzeug's scrypt at its default cost (today N=32768, r=8, p=1).
+    # A stored hash names its own method, so changing this locks nobody out: old hashes still verify.
+    PASSWORD_HASH_METHOD = "scrypt"
 
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -101,6 +104,8 @@ class TestConfig(Config):
     PORTAL_NOW = "2020-06-01T10:00:00+02:00"
     WTF_CSRF_ENABLED = True
     PAYMENT_WEBHOOK_SECRET = "test-webhook-secret"
+    # Hundreds of accounts are made and signed in: a cheap hash keeps the suite fast. Never outside the tests.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProdConfig(Config):

@@ -35,7 +35,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     limiter.init_app(app)
     i18n.init_app(app)
 
-    from portal import access, cli, errors, layout, security
+    from portal import access, cli, errors, labels, layout, security
     from portal.blueprints import (
         admin,
         applications,
@@ -60,6 +60,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(payments.bp)
     app.register_blueprint(transparency.bp)
+    labels.init_app(app)
     access.init_app(app)
     errors.init_app(app)
     layout.init_app(app)

@@ -7,9 +7,6 @@ import pyotp
 from flask import Flask
 
 from portal.clock import now, parse_fixed_now
-from portal.demo.applications import seed_demo_applications
-from portal.demo.campaigns import seed_demo_campaigns
-from portal.demo.seed import DEMO_EVALUATOR, DEMO_STAFF, seed_demo_accounts, seed_editions
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.models import Role
@@ -23,6 +20,11 @@ def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Load the real 2016 and 2020 editions and their events (idempotent)."""
+        # The demo package is loaded only here (and by `demo-code`), never by the running portal.
+        from portal.demo.applications import seed_demo_applications
+        from portal.demo.campaigns import seed_demo_campaigns
+        from portal.demo.seed import seed_demo_accounts, seed_editions
+
         counts = seed_editions()
         click.echo(f"Loaded {counts['editions']} editions and {counts['events']} events.")
         if app.config.get("DEMO_ACCOUNTS"):
@@ -73,12 +75,9 @@ def init_account_commands(app: Flask) -> None:
         if accounts.user_by_email(email) is not None:
             raise click.ClickException(f"An account for {email} already exists.")
         try:
-            accounts.create_user(email, name, password, Role(role), now())
+            accounts.create_confirmed_user(email, name, password, Role(role), now())
         except DomainError as error:
             raise click.ClickException(f"Password refused: at least {error.params['minimum']} characters.") from None
-        user = accounts.user_by_email(email)
-        user.email_confirmed_at = now()
-        db.session.commit()
         click.echo(f"Created {role} account {accounts.normalise_email(email)}.")
 
     @app.cli.command("reset-second-factor")
@@ -97,6 +96,8 @@ def init_account_commands(app: Flask) -> None:
         """Print the current sign-in code of a demo back-office account (demo configuration only)."""
         if not app.config.get("DEMO_ACCOUNTS"):
             raise click.ClickException("Only available in the demo (development) configuration.")
+        from portal.demo.seed import DEMO_EVALUATOR, DEMO_STAFF
+
         demo = DEMO_STAFF if who == "staff" else DEMO_EVALUATOR
         click.echo(pyotp.TOTP(demo["totp_secret"]).now())
 
@@ -125,10 +126,9 @@ def init_campaign_commands(app: Flask) -> None:
         import json
         import secrets
 
-        from portal.blueprints.payments.webhook import SIGNATURE_HEADER
         from portal.domain.money import parse_euros
         from portal.domain.payment_reference import normalise_reference
-        from portal.domain.webhook import sign
+        from portal.domain.webhook import SIGNATURE_HEADER, sign
         from portal.models import Pledge
 
         if not app.config.get("DEMO_ACCOUNTS"):

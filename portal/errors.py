@@ -6,7 +6,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal.extensions import db
+from portal.services import transaction
 
 PAGES = {400, 403, 404, 405, 429, 500}
 
@@ -24,5 +24,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         # The failed request's transaction must not leak into the error page's queries.
-        db.session.rollback()
+        transaction.discard()
         return render_template("errors/500.html", error=error), 500

@@ -13,7 +13,8 @@ from babel import Locale
 from flask import Flask, abort, current_app, g, request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
-from portal.clock import to_rome
+from portal.clock import ROME, to_rome
+from portal.domain.timeline import last_day
 
 LANG_PREFIXES = ("/it/", "/en/")
 
@@ -54,6 +55,11 @@ def switch_url(lang: str) -> str:
     return f"{path}?{query}" if query else path
 
 
+def last_day_of(closes_at: datetime) -> str:
+    """The last day before an exclusive end (a deadline at midnight, a campaign's window), in Rome."""
+    return day(last_day(closes_at, ROME))
+
+
 def init_app(app: Flask) -> None:
     @app.url_value_preprocessor
     def pull_lang(endpoint, values):
@@ -75,6 +81,7 @@ def init_app(app: Flask) -> None:
         day_with_weekday=day_with_weekday,
         time=time,
         month_year=month_year,
+        last_day=last_day_of,
         decimal=lambda value: format_decimal(value, format="#,##0.00"),
     )
     app.jinja_env.globals.update(current_lang=current_lang, switch_url=switch_url)

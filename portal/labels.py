@@ -1,8 +1,14 @@
-"""Labels of the portal's own classifications, shared by the public pages and the back-office."""
+"""Words for the portal's codes, shared by the public pages, the applicants' area, the back-office,
+the transparency pages and e-mails: one home for each label, so that no blueprint imports another."""
 
 from __future__ import annotations
 
+from flask import Flask
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from portal.domain.application import ApplicationStatus
+from portal.domain.campaign import CampaignState
 
 # The themes of `portal.domain.application.THEMES`.
 THEME_LABELS = {
@@ -15,3 +21,68 @@ THEME_LABELS = {
     "lavoro": _l("Lavoro e economia di quartiere"),
     "rigenerazione": _l("Rigenerazione di spazi"),
 }
+
+# The categories of a budget line (`portal.domain.application.BUDGET_CATEGORIES`).
+CATEGORY_LABELS = {
+    "personale": _l("Personale"),
+    "attrezzature": _l("Attrezzature e materiali"),
+    "servizi": _l("Servizi e consulenze"),
+    "spazi": _l("Spazi e allestimenti"),
+    "comunicazione": _l("Comunicazione"),
+    "altro": _l("Altro"),
+}
+
+# The legal forms of `portal.domain.eligibility.LEGAL_FORMS`.
+LEGAL_FORM_LABELS = {
+    "associazione": _l("Associazione"),
+    "fondazione": _l("Fondazione"),
+    "impresa_sociale": _l("Impresa sociale (anche cooperativa sociale)"),
+    "societa": _l("Società o impresa commerciale"),
+    "ente_pubblico": _l("Ente pubblico"),
+    "persona_fisica": _l("Persona fisica o gruppo informale"),
+    "altro": _l("Altro"),
+}
+
+APPLICATION_STATUS_LABELS = {
+    ApplicationStatus.DRAFT: _l("Bozza"),
+    ApplicationStatus.SUBMITTED: _l("Inviata"),
+    ApplicationStatus.IN_EVALUATION: _l("In valutazione"),
+    ApplicationStatus.SELECTED: _l("Selezionata"),
+    ApplicationStatus.NOT_SELECTED: _l("Non selezionata"),
+    ApplicationStatus.WITHDRAWN: _l("Ritirata"),
+}
+
+# The sections of an application (`portal.domain.application.SECTIONS`), as the form's steps are titled.
+SECTION_TITLES = {
+    "progetto": _l("Il progetto"),
+    "tempi": _l("Tempi"),
+    "budget": _l("Budget"),
+    "campagna": _l("Piano della campagna"),
+    "allegati": _l("Allegati"),
+}
+
+# A campaign's state, on the gallery, the campaign page, the tracker and in open data.
+CAMPAIGN_STATE_LABELS = {
+    CampaignState.UPCOMING: _l("In arrivo"),
+    CampaignState.LIVE: _l("In corso"),
+    CampaignState.COFUNDED: _l("Cofinanziata: soglia raggiunta"),
+    CampaignState.SUCCEEDED: _l("Conclusa con successo"),
+    CampaignState.NOT_FUNDED: _l("Non finanziata"),
+}
+
+
+def init_app(app: Flask) -> None:
+    """The labels every area's templates use (applicant pages, e-mails, back-office)."""
+    app.jinja_env.globals.update(
+        status_label=APPLICATION_STATUS_LABELS.get,
+        theme_label=lambda code: THEME_LABELS.get(code, code),
+        category_label=lambda code: CATEGORY_LABELS.get(code, code),
+    )
+
+
+def legal_form_label(code: str) -> str:
+    return str(LEGAL_FORM_LABELS.get(code, code))
+
+
+def municipio_label(number: int | None) -> str:
+    return _("Municipio %(num)s", num=number) if number is not None else _("Municipio non indicato")

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.clock import fixed_now
-from portal.extensions import db
 from portal.form_errors import error_links
+from portal.services import transaction
 from portal.services.editions.editions import current_edition
 
 MAIN_MENU = (
@@ -39,5 +39,5 @@ def _edition_for_layout():
     try:
         return current_edition()
     except SQLAlchemyError:
-        db.session.rollback()
+        transaction.discard()
         return None

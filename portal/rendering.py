@@ -1,4 +1,5 @@
-"""One view, one template, two outputs: the whole page, or the fragment htmx asked for."""
+"""Rendering helpers every blueprint shares: one view, one template, two outputs (the whole page,
+or the fragment htmx asked for); and the page of a form with personal data, never cached."""
 
 from __future__ import annotations
 
@@ -27,4 +28,13 @@ def render_page(template: str, blocks: tuple[str, ...] = (), status: int = 200, 
         body = render_template(template, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")
+    return response
+
+
+def form_page(template: str, form, failed: bool, **context) -> Response:
+    """A page with a form of personal data (signing in, an application), never stored by any cache;
+    "Errore:" in the title when the form has errors or `failed` (e.g. a wrong password)."""
+    html = render_template(template, form=form, failed=failed, page_has_errors=bool(form.errors) or failed, **context)
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -6,15 +6,18 @@ from datetime import datetime, timedelta
 
 from portal.clock import ROME
 from portal.domain.match_funding import split_cost
-from portal.domain.pledge import PaidVia
+from portal.domain.pledge import PaidVia, PledgeStatus
 from portal.extensions import db
-from portal.models import Campaign, CampaignReward, Edition
+from portal.models import Campaign, CampaignReward, Edition, OutboxMessage, Pledge
+from portal.services.campaigns import closing
 from portal.services.payments import payments
 
 # The demo's moment: the 2020 campaigns are live (they ran from 30 October 2020).
 NOVEMBER = "2020-11-15T12:00:00+01:00"
 NOVEMBER_AT = datetime(2020, 11, 15, 12, 0, tzinfo=ROME)
 STARTS_AT = datetime(2020, 10, 30, 0, 0, tzinfo=ROME)
+AFTER_THE_END = STARTS_AT + timedelta(days=61)  # the 60-day window is over: closing acts
+TEAM = "crowdfunding.civico@comune.milano.example"  # PROGRAMME_TEAM_EMAIL: hears of grants and closings
 
 
 def make_campaign(
@@ -91,3 +94,33 @@ def confirm(app, reference: str, amount_cents: int, *, via: PaidVia = PaidVia.BA
         outcome = payments.confirm_payment(reference, amount_cents, via, f"test-{reference}", at)
         db.session.commit()
         return outcome.outcome, outcome.grant_cents
+
+
+def campaign_row(app, campaign_id: int) -> Campaign:
+    """The campaign as stored, detached: read its figures after the app context."""
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        db.session.expunge(campaign)
+        return campaign
+
+
+def mails(app, to: str | None = None) -> list[tuple[str, str, str]]:
+    """(to, subject, body) of every e-mail in the outbox, or of those to one address."""
+    with app.app_context():
+        query = db.select(OutboxMessage).order_by(OutboxMessage.id)
+        if to:
+            query = query.filter_by(to=to)
+        # Babel puts a no-break space before the euro sign.
+        return [(m.to, m.subject.replace("\xa0", " "), m.body.replace("\xa0", " ")) for m in db.session.scalars(query)]
+
+
+def statuses(app, campaign_id: int) -> dict[str, PledgeStatus]:
+    """Each pledge's status by its reference."""
+    with app.app_context():
+        return {p.reference: p.status for p in db.session.scalars(db.select(Pledge).filter_by(campaign_id=campaign_id))}
+
+
+def close(app, at=AFTER_THE_END):
+    """The closing run at this moment; the campaigns it closed."""
+    with app.app_context():
+        return closing.close_due_campaigns(at)

@@ -9,7 +9,6 @@ from pypdf import PdfWriter
 
 from portal.clock import ROME
 from portal.domain.application import BudgetLine
-from portal.extensions import db
 from portal.models import Edition, Role
 from portal.services.accounts import accounts
 from portal.services.applications import applications, attachments, organisations
@@ -102,9 +101,7 @@ def seed_demo_applications(edition: Edition) -> int:
     for demo in DEMO_ORGANISATIONS:
         if accounts.user_by_email(demo["email"]) is not None:
             continue
-        user = accounts.create_user(demo["email"], demo["person"], DEMO_PASSWORD, Role.APPLICANT, DRAFTED)
-        user.email_confirmed_at = DRAFTED
-        db.session.commit()
+        user = accounts.create_confirmed_user(demo["email"], demo["person"], DEMO_PASSWORD, Role.APPLICANT, DRAFTED)
         created += 1
         if demo["profile"] is None:
             continue

@@ -30,7 +30,9 @@ CSV column                 campaign field
 =========================  ====================================================================
 
 ``reserved_cents`` is what selection would set aside: min(60 % × goal, cap), so Lab Barona's
-goal of 20.000 € gives a target of 8.000 € and a reserve (and, once reached, a grant) of 12.000 €.
+goal of 20.000 € gives a target of 8.000 € and a reserve (and, once reached, a grant) of 12.000 €;
+never more than the goal leaves after the target (`grant_ceiling`): Quel verde's real target of
+4.200 € on 10.450 € leaves 6.250 €, not the rule's 6.270 €.
 
 **Made up for the demo**, and listed in each campaign's ``demo_estimates``: goals where the sources
 give neither cost nor target (and so the target and the reserve derived from them); round 1's
@@ -73,6 +75,7 @@ from portal.demo.campaign_data import (
 )
 from portal.demo.campaigns_2016 import PROJECTS_2016, campaign_2016, csv_rows_2016
 from portal.domain import DomainError
+from portal.domain.campaign import grant_ceiling
 from portal.domain.match_funding import split_cost
 from portal.domain.pledge import PaidVia, PledgeStatus
 from portal.extensions import db
@@ -80,6 +83,7 @@ from portal.models import Campaign, CampaignUpdate, Edition, OutboxMessage, Pled
 from portal.services.campaigns import closing
 from portal.services.payments import payments
 from portal.services.places.neighbourhoods import nil_or_none
+from portal.services.transaction import transactional
 
 CSV_2020 = Path(__file__).resolve().parents[1] / "data" / "milano" / "crowdfunding_2020_projects.csv"
 ROUND_STARTS = {"1": date(2020, 10, 30), "2": date(2021, 1, 28), "3": date(2021, 2, 24)}
@@ -124,6 +128,8 @@ def real_campaign(project: DemoProject, row: dict[str, str], edition: Edition) -
         goal = project.goal_estimate_eur * 100
         estimates += ["goal_cents", "target_cents", "reserved_cents"]
     split = split_cost(goal, rule)
+    if target is None:
+        target = split.citizens_target_cents
     round_number = row["round"].split()[0]
     starts_at = _rome(ROUND_STARTS[round_number])
     if project.last_day is not None:
@@ -151,8 +157,8 @@ def real_campaign(project: DemoProject, row: dict[str, str], edition: Edition) -
         nil_id=nil.id if nil else None,
         municipio=nil.municipio if nil else (int(reported) if reported else project.municipio),
         goal_cents=goal,
-        target_cents=target if target is not None else split.citizens_target_cents,
-        reserved_cents=split.comune_cents,
+        target_cents=target,
+        reserved_cents=grant_ceiling(goal_cents=goal, target_cents=target, share_cents=split.comune_cents),
         starts_at=starts_at,
         ends_at=ends_at,
         created_at=published_at,
@@ -262,7 +268,6 @@ def _add_pledges(campaign: Campaign, plan: list[PlannedPledge]) -> int:
             payments.confirm_payment(
                 pledge.reference, pledge.amount_cents, PaidVia.BANK, f"demo-{pledge.reference}", planned.confirm_at
             )
-            db.session.commit()
     return created
 
 
@@ -289,11 +294,11 @@ def seed_demo_campaigns() -> dict[str, int]:
     return counts
 
 
+@transactional
 def _get_or_add(slug: str, build, counts: dict[str, int]) -> Campaign:
     campaign = db.session.execute(sa.select(Campaign).filter_by(slug=slug)).scalar_one_or_none()
     if campaign is None:
         campaign = build()
         db.session.add(campaign)
-        db.session.commit()
         counts["campaigns"] += 1
     return campaign

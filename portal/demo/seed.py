@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import Edition, Event, EventKind, Role, Venue
 from portal.services.accounts import accounts
 from portal.services.evaluation import evaluation
+from portal.services.transaction import transactional
 
 
 def _rome(*parts: int) -> datetime:
@@ -171,6 +172,7 @@ def _upsert(model, key: dict[str, Any], values: dict[str, Any], keep: frozenset[
     return row
 
 
+@transactional
 def seed_editions() -> dict[str, int]:
     """Create or update the real editions and their events; running it twice changes nothing."""
     editions = {}
@@ -183,7 +185,6 @@ def seed_editions() -> dict[str, int]:
         values["edition_id"] = editions[data["year"]].id
         _upsert(Event, {"slug": data["slug"]}, values, keep=STAFF_MANAGED)
     evaluation.add_example_criteria(editions[2020])  # labelled as an example wherever shown
-    db.session.commit()
     return {"editions": len(EDITIONS), "events": len(EVENTS)}
 
 
@@ -206,6 +207,7 @@ DEMO_EVALUATOR = {
 DEMO_BACK_OFFICE = ((DEMO_STAFF, Role.STAFF), (DEMO_EVALUATOR, Role.EVALUATOR))
 
 
+@transactional
 def seed_demo_accounts(now: datetime) -> int:
     """The demo staff and evaluator accounts, second factor already set up; running it twice changes nothing."""
     created = 0
@@ -217,5 +219,4 @@ def seed_demo_accounts(now: datetime) -> int:
         user.totp_secret = demo["totp_secret"]
         user.totp_enabled_at = now
         created += 1
-    db.session.commit()
     return created

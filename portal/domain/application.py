@@ -19,10 +19,23 @@ class ApplicationStatus(enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
+class ApplicationError(enum.StrEnum):
+    END_BEFORE_START = "end_before_start"
+    TOO_LONG = "too_long"
+    EMPTY_BUDGET = "empty_budget"
+    OVER_MAX_COST = "over_max_cost"
+    NOT_OPEN = "not_open"
+    DEADLINE_PASSED = "deadline_passed"
+
+
 class SectionState(enum.Enum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     COMPLETE = "complete"
+
+    @property
+    def is_complete(self) -> bool:
+        return self is SectionState.COMPLETE
 
 
 # The steps of the form, in order; the review comes after them.
@@ -55,9 +68,9 @@ def months_spanned(start: date, end: date) -> int:
 def check_timeline(start: date, end: date, max_months: int | None) -> None:
     """The end comes after the start and the project lasts no more than the edition allows."""
     if end < start:
-        raise DomainError("end_before_start")
+        raise DomainError(ApplicationError.END_BEFORE_START)
     if max_months is not None and months_spanned(start, end) > max_months:
-        raise DomainError("too_long", max_months=max_months, months=months_spanned(start, end))
+        raise DomainError(ApplicationError.TOO_LONG, max_months=max_months, months=months_spanned(start, end))
 
 
 @dataclass(frozen=True)
@@ -75,18 +88,23 @@ def check_budget(lines: list[BudgetLine], max_cost_cents: int | None) -> int:
     """The total in cents; raises when it is zero or above the edition's maximum cost."""
     total = budget_total(lines)
     if total <= 0:
-        raise DomainError("empty_budget")
+        raise DomainError(ApplicationError.EMPTY_BUDGET)
     if max_cost_cents is not None and total > max_cost_cents:
-        raise DomainError("over_max_cost", total=total, max_cost=max_cost_cents)
+        raise DomainError(ApplicationError.OVER_MAX_COST, total=total, max_cost=max_cost_cents)
     return total
 
 
 def check_deadline(closes_at: datetime | None, now: datetime, opens_at: datetime | None = None) -> None:
     """Submissions are accepted while opens_at <= now < closes_at, by the server's clock."""
     if opens_at is not None and now < opens_at:
-        raise DomainError("not_open")
+        raise DomainError(ApplicationError.NOT_OPEN)
     if closes_at is None or now >= closes_at:
-        raise DomainError("deadline_passed")
+        raise DomainError(ApplicationError.DEADLINE_PASSED)
+
+
+def can_withdraw(status: ApplicationStatus, closes_at: datetime | None, now: datetime) -> bool:
+    """A submitted application can be withdrawn until the call's deadline; after it, it is evaluated."""
+    return status is ApplicationStatus.SUBMITTED and closes_at is not None and now < closes_at
 
 
 def protocol_number(year: int, sequence: int) -> str:

@@ -28,6 +28,7 @@ from collections.abc import Container, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from portal.domain import DomainError
 from portal.domain.money import parse_euros
@@ -38,6 +39,30 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
 
 _DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
+class StatementError(StrEnum):
+    """Why a whole file is refused."""
+
+    TOO_LARGE = "too_large"
+    TOO_MANY_ROWS = "too_many_rows"
+    NOT_UTF8 = "not_utf8"
+    EMPTY = "empty"
+    MISSING_COLUMNS = "missing_columns"
+    DUPLICATE_COLUMN = "duplicate_column"
+    MALFORMED_CSV = "malformed_csv"
+
+
+class LineProblem(StrEnum):
+    """Why a line is not an incoming transfer."""
+
+    WRONG_COLUMN_COUNT = "wrong_column_count"
+    BAD_DATE = "bad_date"
+    BAD_AMOUNT = "bad_amount"
+    MISSING_TRANSACTION_ID = "missing_transaction_id"
+    SEVERAL_REFERENCES = "several_references"
+    DUPLICATE_TRANSACTION_ID = "duplicate_transaction_id"
+    OUTGOING = "outgoing"  # money going out: skipped, not an error
 
 
 @dataclass(frozen=True)
@@ -55,7 +80,7 @@ class StatementRow:
 @dataclass(frozen=True)
 class LineIssue:
     line: int
-    code: str
+    code: LineProblem
     params: Mapping[str, object] = field(default_factory=dict)
 
 
@@ -63,21 +88,22 @@ class LineIssue:
 class Statement:
     rows: tuple[StatementRow, ...]
     errors: tuple[LineIssue, ...]  # lines that could not be read
-    skipped: tuple[LineIssue, ...]  # outgoing transactions, code "outgoing"
+    skipped: tuple[LineIssue, ...]  # outgoing transactions, code `LineProblem.OUTGOING`
 
 
 def parse_statement(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS) -> Statement:
     """Read a statement in the documented format (see the module's docstring).
 
-    The whole file is refused with ``DomainError`` when it is too large (``too_large``,
-    ``too_many_rows``), not UTF-8 (``not_utf8``), empty (``empty``), its header lacks a
-    column (``missing_columns``) or names one twice (``duplicate_column``), or it is not
-    CSV (``malformed_csv``); otherwise every line is a row, an error or skipped.
+    The whole file is refused with ``DomainError`` and a `StatementError` when it is too
+    large (``TOO_LARGE``, ``TOO_MANY_ROWS``), not UTF-8 (``NOT_UTF8``), empty (``EMPTY``),
+    its header lacks a column (``MISSING_COLUMNS``) or names one twice (``DUPLICATE_COLUMN``),
+    or it is not CSV (``MALFORMED_CSV``); otherwise every line is a row, an error (a
+    `LineProblem`) or skipped.
     """
     records = _records(_decode(data, max_bytes))
     header = next(records, None)
     if header is None:
-        raise DomainError("empty")
+        raise DomainError(StatementError.EMPTY)
     width, positions = len(header[1]), _positions(header[1])
     rows: list[StatementRow] = []
     errors: list[LineIssue] = []
@@ -85,27 +111,28 @@ def parse_statement(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = 
     first_line_of: dict[str, int] = {}
     for count, (line, cells) in enumerate(records, start=1):
         if count > max_rows:
-            raise DomainError("too_many_rows", max_rows=max_rows)
+            raise DomainError(StatementError.TOO_MANY_ROWS, max_rows=max_rows)
         try:
             row = _row(line, cells, width, positions)
         except DomainError as problem:
-            (skipped if problem.code == "outgoing" else errors).append(LineIssue(line, problem.code, problem.params))
+            issue = LineIssue(line, LineProblem(problem.code), problem.params)
+            (skipped if issue.code == LineProblem.OUTGOING else errors).append(issue)
             continue
         first_line = first_line_of.setdefault(row.transaction_id, line)
         if first_line == line:
             rows.append(row)
         else:
-            errors.append(LineIssue(line, "duplicate_transaction_id", {"first_line": first_line}))
+            errors.append(LineIssue(line, LineProblem.DUPLICATE_TRANSACTION_ID, {"first_line": first_line}))
     return Statement(tuple(rows), tuple(errors), tuple(skipped))
 
 
 def _decode(data: bytes, max_bytes: int) -> str:
     if len(data) > max_bytes:
-        raise DomainError("too_large", max_bytes=max_bytes)
+        raise DomainError(StatementError.TOO_LARGE, max_bytes=max_bytes)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DomainError("not_utf8") from None
+        raise DomainError(StatementError.NOT_UTF8) from None
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -119,34 +146,34 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             if any(cell.strip() for cell in cells):
                 yield start, cells
     except csv.Error:
-        raise DomainError("malformed_csv", line=end + 1) from None
+        raise DomainError(StatementError.MALFORMED_CSV, line=end + 1) from None
 
 
 def _positions(header: list[str]) -> dict[str, int]:
     names = [name.strip().lower() for name in header]
     missing = [column for column in COLUMNS if column not in names]
     if missing:
-        raise DomainError("missing_columns", columns=missing)
+        raise DomainError(StatementError.MISSING_COLUMNS, columns=missing)
     for column in COLUMNS:
         if names.count(column) > 1:
-            raise DomainError("duplicate_column", column=column)
+            raise DomainError(StatementError.DUPLICATE_COLUMN, column=column)
     return {column: names.index(column) for column in COLUMNS}
 
 
 def _row(line: int, cells: list[str], width: int, positions: Mapping[str, int]) -> StatementRow:
-    """An incoming transfer; raises ``DomainError`` with the reason a line is not one
-    (``outgoing`` for money going out, which is skipped rather than an error)."""
+    """An incoming transfer; raises ``DomainError`` with the `LineProblem` a line is not one
+    (``OUTGOING`` for money going out, which is skipped rather than an error)."""
     if len(cells) != width:
-        raise DomainError("wrong_column_count", expected=width, found=len(cells))
+        raise DomainError(LineProblem.WRONG_COLUMN_COUNT, expected=width, found=len(cells))
     value = {column: cells[index].strip() for column, index in positions.items()}
     amount_cents = _signed_cents(value["importo"])
     if amount_cents < 0:
-        raise DomainError("outgoing", amount_cents=amount_cents)
+        raise DomainError(LineProblem.OUTGOING, amount_cents=amount_cents)
     if not value["id_movimento"]:
-        raise DomainError("missing_transaction_id")
+        raise DomainError(LineProblem.MISSING_TRANSACTION_ID)
     references = find_references(value["causale"])
     if len(references) > 1:
-        raise DomainError("several_references", references=references)
+        raise DomainError(LineProblem.SEVERAL_REFERENCES, references=references)
     return StatementRow(
         line=line,
         booked_on=_booking_date(value["data"]),
@@ -163,7 +190,7 @@ def _booking_date(text: str) -> date:
         day, month, year = (int(part) for part in match.groups())
         with suppress(ValueError):
             return date(year, month, day)
-    raise DomainError("bad_date", value=text)
+    raise DomainError(LineProblem.BAD_DATE, value=text)
 
 
 def _signed_cents(text: str) -> int:
@@ -171,9 +198,9 @@ def _signed_cents(text: str) -> int:
     try:
         cents = parse_euros(unsigned)
     except DomainError:
-        raise DomainError("bad_amount", value=text) from None
+        raise DomainError(LineProblem.BAD_AMOUNT, value=text) from None
     if cents == 0:
-        raise DomainError("bad_amount", value=text)
+        raise DomainError(LineProblem.BAD_AMOUNT, value=text)
     return sign * cents
 
 

@@ -30,6 +30,40 @@ class CampaignState(enum.Enum):
     SUCCEEDED = "succeeded"
     NOT_FUNDED = "not_funded"
 
+    @property
+    def is_open(self) -> bool:
+        """Within its window: pledges are taken."""
+        return self in (CampaignState.LIVE, CampaignState.COFUNDED)
+
+    @property
+    def is_over(self) -> bool:
+        return self in (CampaignState.SUCCEEDED, CampaignState.NOT_FUNDED)
+
+    @property
+    def is_upcoming(self) -> bool:
+        """Its window has not opened yet."""
+        return self is CampaignState.UPCOMING
+
+    @property
+    def awaits_threshold(self) -> bool:
+        """Open, and the citizens' target not reached yet: the grant is still locked."""
+        return self is CampaignState.LIVE
+
+    @property
+    def is_cofunded(self) -> bool:
+        """Open, and the target reached: the grant is committed and pledges keep coming."""
+        return self is CampaignState.COFUNDED
+
+    @property
+    def has_succeeded(self) -> bool:
+        """Over, with the grant committed."""
+        return self is CampaignState.SUCCEEDED
+
+    @property
+    def missed_threshold(self) -> bool:
+        """Over without the grant: pending pledges are cancelled, paid ones refunded."""
+        return self is CampaignState.NOT_FUNDED
+
 
 def threshold_reached(confirmed_cents: int, target_cents: int) -> bool:
     return confirmed_cents >= target_cents
@@ -78,6 +112,13 @@ def progress(confirmed_cents: int, goal_cents: int) -> Progress:
     return Progress(confirmed_cents * FULL_BASIS_POINTS // goal_cents)
 
 
+def grant_ceiling(*, goal_cents: int, target_cents: int, share_cents: int) -> int:
+    """The most the Comune adds to a campaign: its share by the rule, and never so much that the
+    citizens' target and the grant together pass the goal (a campaign whose target was not set by
+    the rule, e.g. 4.200 € on a 10.450 € project, gets at most 6.250 €, not the rule's 6.270 €)."""
+    return max(min(share_cents, goal_cents - target_cents), 0)
+
+
 def grant_to_commit(
     rule: MatchRule,
     *,
@@ -98,12 +139,18 @@ def grant_to_commit(
     if reserved_cents < 0:
         raise ValueError("a reserve cannot be negative")
     split = split_cost(goal_cents, rule)
+    target = split.citizens_target_cents if target_cents is None else target_cents
     due = (
         not already_committed
         and event_status(starts_at, ends_at, now) is EventStatus.LIVE
-        and threshold_reached(confirmed_cents, split.citizens_target_cents if target_cents is None else target_cents)
+        and threshold_reached(confirmed_cents, target)
     )
-    return min(split.comune_cents, reserved_cents) if due else 0
+    ceiling = grant_ceiling(goal_cents=goal_cents, target_cents=target, share_cents=split.comune_cents)
+    return min(ceiling, reserved_cents) if due else 0
+
+
+class ClosingError(enum.StrEnum):
+    STILL_OPEN = "still_open"  # the window has not ended
 
 
 @dataclass(frozen=True)
@@ -124,11 +171,11 @@ def closing_outcome(
     """What happens to a campaign and its pledges (by payment reference) when its window ends.
 
     Pending pledges are cancelled either way; confirmed ones are listed for refund when the
-    campaign is not funded. Raises ``DomainError("still_open")`` before `ends_at`.
+    campaign is not funded. Raises ``DomainError(ClosingError.STILL_OPEN)`` before `ends_at`.
     """
     require_aware(ends_at, now)
     if now < ends_at:
-        raise DomainError("still_open")
+        raise DomainError(ClosingError.STILL_OPEN)
     if grant_committed:
         return ClosingOutcome(CampaignState.SUCCEEDED, tuple(pending_references), ())
     return ClosingOutcome(CampaignState.NOT_FUNDED, tuple(pending_references), tuple(confirmed_references))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 # Legal forms an applicant can declare. Which ones are eligible is the Edition's
 # data (`eligible_legal_forms`), not this list's.
@@ -35,11 +36,21 @@ class Applicant:
     cost_cents: int
 
 
+class EligibilityFailure(StrEnum):
+    LEGAL_FORM = "legal_form"
+    NON_PROFIT = "non_profit"
+    SEAT_IN_MILAN = "seat_in_milan"
+    DURATION_TOO_SHORT = "duration_too_short"
+    DURATION = "duration"  # longer than the edition allows
+    COST_NOT_POSITIVE = "cost_not_positive"
+    COST = "cost"  # above the edition's maximum cost
+
+
 @dataclass(frozen=True)
 class Failure:
     """One criterion not met; `code` names it, `params` carry the figures."""
 
-    code: str
+    code: EligibilityFailure
     params: dict[str, object] = field(default_factory=dict)
 
 
@@ -56,17 +67,17 @@ def check(applicant: Applicant, criteria: Criteria) -> Verdict:
     """Every criterion is checked, so the applicant learns all reasons at once."""
     failures: list[Failure] = []
     if applicant.legal_form not in criteria.eligible_legal_forms:
-        failures.append(Failure("legal_form", {"legal_form": applicant.legal_form}))
+        failures.append(Failure(EligibilityFailure.LEGAL_FORM, {"legal_form": applicant.legal_form}))
     if criteria.requires_non_profit and not applicant.is_non_profit:
-        failures.append(Failure("non_profit"))
+        failures.append(Failure(EligibilityFailure.NON_PROFIT))
     if criteria.requires_seat_in_milan and not applicant.has_seat_in_milan:
-        failures.append(Failure("seat_in_milan"))
+        failures.append(Failure(EligibilityFailure.SEAT_IN_MILAN))
     if applicant.duration_months < 1:
-        failures.append(Failure("duration_too_short"))
+        failures.append(Failure(EligibilityFailure.DURATION_TOO_SHORT))
     elif criteria.max_duration_months is not None and applicant.duration_months > criteria.max_duration_months:
-        failures.append(Failure("duration", {"max_months": criteria.max_duration_months}))
+        failures.append(Failure(EligibilityFailure.DURATION, {"max_months": criteria.max_duration_months}))
     if applicant.cost_cents <= 0:
-        failures.append(Failure("cost_not_positive"))
+        failures.append(Failure(EligibilityFailure.COST_NOT_POSITIVE))
     elif criteria.max_cost_cents is not None and applicant.cost_cents > criteria.max_cost_cents:
-        failures.append(Failure("cost", {"max_cost_cents": criteria.max_cost_cents}))
+        failures.append(Failure(EligibilityFailure.COST, {"max_cost_cents": criteria.max_cost_cents}))
     return Verdict(tuple(failures))

@@ -5,11 +5,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 from portal.domain import DomainError
 
+# Evaluators without a conflict of interest an application needs, and scores it needs to be ranked.
 MIN_EVALUATORS = 2
 HUNDREDTH = Decimal("0.01")
+
+
+def evaluators_missing(active: int) -> int:
+    """How many more evaluators without a conflict an application needs."""
+    return max(MIN_EVALUATORS - active, 0)
+
+
+class EvaluationError(StrEnum):
+    NO_CRITERIA = "no_criteria"
+    MISSING_SCORE = "missing_score"
+    OUT_OF_RANGE = "out_of_range"
+    OVER_BUDGET = "over_budget"
 
 
 @dataclass(frozen=True)
@@ -22,18 +36,18 @@ class Criterion:
 def weighted_score(criteria: Sequence[Criterion], scores: Mapping[str, int]) -> Decimal:
     """One evaluator's score out of 100: each criterion's share of its maximum, weighted.
 
-    Every criterion must be scored, within 0..max: ``DomainError("missing_score" | "out_of_range")``.
+    Every criterion must be scored, within 0..max: ``DomainError(EvaluationError.MISSING_SCORE | OUT_OF_RANGE)``.
     """
     total_weight = sum(c.weight for c in criteria)
     if not criteria or total_weight <= 0:
-        raise DomainError("no_criteria")
+        raise DomainError(EvaluationError.NO_CRITERIA)
     points = Decimal(0)
     for criterion in criteria:
         if criterion.code not in scores:
-            raise DomainError("missing_score", criterion=criterion.code)
+            raise DomainError(EvaluationError.MISSING_SCORE, criterion=criterion.code)
         score = scores[criterion.code]
         if not 0 <= score <= criterion.max_score:
-            raise DomainError("out_of_range", criterion=criterion.code, max_score=criterion.max_score)
+            raise DomainError(EvaluationError.OUT_OF_RANGE, criterion=criterion.code, max_score=criterion.max_score)
         points += Decimal(score) / criterion.max_score * criterion.weight
     return (points * 100 / total_weight).quantize(HUNDREDTH, ROUND_HALF_UP)
 
@@ -75,7 +89,7 @@ def reserve(budget: Budget, amount_cents: int) -> Budget:
         raise ValueError("a reservation is never negative")
     if amount_cents > budget.left_cents:
         raise DomainError(
-            "over_budget",
+            EvaluationError.OVER_BUDGET,
             budget=budget.total_cents,
             reserved=budget.reserved_cents,
             left=budget.left_cents,

@@ -20,7 +20,6 @@ from portal.domain.campaign import CampaignState
 PER_PAGE = 12
 MAX_TEXT = 100  # characters of a search
 MAX_PAGE = 100_000  # beyond any real gallery: larger numbers are malformed, not "the last page"
-MUNICIPI = range(1, 10)
 PAGE_WINDOW = 2  # page links shown on each side of the current one
 
 _DIGITS = re.compile(r"[0-9]{1,9}")
@@ -31,6 +30,11 @@ class Sort(enum.Enum):
     CLOSING = "in_scadenza"
     SUPPORTED = "piu_sostenuti"
     NEAREST = "vicini_soglia"  # closest to the citizens' target
+
+    @property
+    def is_default(self) -> bool:
+        """The gallery's order when none is asked for: left out of links."""
+        return self is Sort.NEWEST
 
 
 # The states in the query string (Italian, like the rest of the portal's URLs).
@@ -63,6 +67,11 @@ class Filters:
     def is_filtered(self) -> bool:
         return any(v is not None for v in (self.text, self.edition, self.municipio, self.nil, self.theme, self.state))
 
+    @property
+    def is_customised(self) -> bool:
+        """Filtered, or sorted other than by default: there is something to clear."""
+        return self.is_filtered or not self.sort.is_default
+
     def args(self, **changes: object) -> dict[str, str]:
         """The query string of this view with some values changed (None removes one), defaults left out.
 
@@ -77,7 +86,7 @@ class Filters:
             "nil": view.nil,
             "tema": view.theme,
             "stato": PARAM_OF_STATE[view.state] if view.state else None,
-            "ordina": view.sort.value if view.sort is not Sort.NEWEST else None,
+            "ordina": None if view.sort.is_default else view.sort.value,
             "pagina": view.page if view.page and view.page > 1 else None,
         }
         return {name: str(value) for name, value in values.items() if value is not None}
@@ -88,9 +97,10 @@ def parse_filters(
     *,
     years: Collection[int],
     themes: Collection[str],
+    municipi: Collection[int],
     nil_ids: Collection[int],
 ) -> Filters:
-    """The filters of a query string; `years`, `themes` and `nil_ids` are the values that exist."""
+    """The filters of a query string; `years`, `themes`, `municipi` and `nil_ids` are the values that exist."""
     ignored: list[str] = []
 
     def given(name: str) -> str | None:
@@ -122,7 +132,7 @@ def parse_filters(
         ignored.append("q")
         text = None
     edition = number("edizione", years)
-    municipio = number("municipio", MUNICIPI)
+    municipio = number("municipio", municipi)
     nil = number("nil", nil_ids)
     theme = choice("tema", themes)
     state = choice("stato", STATE_PARAMS)

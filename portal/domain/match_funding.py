@@ -9,8 +9,14 @@ down, so uncapped the two add up to the cost exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from portal.domain import DomainError
+
+
+class MatchFundingError(StrEnum):
+    NOT_POSITIVE = "not_positive"
+    OVER_MAX_COST = "over_max_cost"
 
 
 @dataclass(frozen=True)
@@ -48,13 +54,13 @@ def _percent_of(amount_cents: int, percent: int, *, round_up: bool) -> int:
 def split_cost(cost_cents: int, rule: MatchRule) -> MatchSplit:
     """Split a project's cost into the citizens' target and the Comune's share.
 
-    Raises ``DomainError("not_positive")`` for a cost of zero or less and
-    ``DomainError("over_max_cost", max_cost_cents=...)`` above the call's limit.
+    Raises ``DomainError(MatchFundingError.NOT_POSITIVE)`` for a cost of zero or less and
+    ``DomainError(MatchFundingError.OVER_MAX_COST, max_cost_cents=...)`` above the call's limit.
     """
     if cost_cents <= 0:
-        raise DomainError("not_positive")
+        raise DomainError(MatchFundingError.NOT_POSITIVE)
     if rule.max_cost_cents is not None and cost_cents > rule.max_cost_cents:
-        raise DomainError("over_max_cost", max_cost_cents=rule.max_cost_cents)
+        raise DomainError(MatchFundingError.OVER_MAX_COST, max_cost_cents=rule.max_cost_cents)
     uncapped = _percent_of(cost_cents, rule.match_percent, round_up=False)
     return MatchSplit(
         cost_cents=cost_cents,

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from portal.domain import DomainError
+
+
+class AmountError(StrEnum):
+    EMPTY = "empty"
+    NOT_A_NUMBER = "not_a_number"
+
 
 # Digits with optional separators; signs, letters and exponents are refused.
 _SHAPE = re.compile(r"^\d[\d.,]*$")
@@ -23,21 +30,21 @@ def parse_euros(text: str) -> int:
     ``EUR`` and spaces. With both separators the last one is the decimal mark;
     with one separator used once and followed by exactly three digits it groups
     thousands (``20.000`` and ``20,000`` are both twenty thousand). At most two
-    decimals. Raises ``DomainError("empty" | "not_a_number")``.
+    decimals. Raises ``DomainError`` with ``AmountError.EMPTY`` or ``NOT_A_NUMBER``.
     """
     cleaned = (text or "").strip()
     if len(cleaned) > MAX_INPUT_LENGTH:
-        raise DomainError("not_a_number")
+        raise DomainError(AmountError.NOT_A_NUMBER)
     cleaned = re.sub(r"(?i)^(€|eur)\s*|\s*(€|eur)$", "", cleaned)
     cleaned = re.sub(r"[\s\u00a0\u202f']", "", cleaned)
     if not cleaned:
-        raise DomainError("empty")
+        raise DomainError(AmountError.EMPTY)
     if not _SHAPE.match(cleaned) or not cleaned[-1].isdigit():
-        raise DomainError("not_a_number")
+        raise DomainError(AmountError.NOT_A_NUMBER)
 
     integer, decimals = _split(cleaned)
     if not integer.isdigit() or (decimals and not decimals.isdigit()) or len(decimals) > 2:
-        raise DomainError("not_a_number")
+        raise DomainError(AmountError.NOT_A_NUMBER)
     return int(integer) * 100 + int(decimals.ljust(2, "0") or 0)
 
 
@@ -49,14 +56,14 @@ def _split(cleaned: str) -> tuple[str, str]:
         group_mark = "," if decimal_mark == "." else "."
         integer, _, decimals = cleaned.rpartition(decimal_mark)
         if decimal_mark in integer or not _is_grouped(integer, group_mark):
-            raise DomainError("not_a_number")
+            raise DomainError(AmountError.NOT_A_NUMBER)
         return integer.replace(group_mark, ""), decimals
     mark = "." if has_dot else "," if has_comma else ""
     if not mark:
         return cleaned, ""
     if cleaned.count(mark) > 1 or len(cleaned.rpartition(mark)[2]) == 3:
         if not _is_grouped(cleaned, mark):
-            raise DomainError("not_a_number")
+            raise DomainError(AmountError.NOT_A_NUMBER)
         return cleaned.replace(mark, ""), ""
     integer, _, decimals = cleaned.partition(mark)
     return integer, decimals

@@ -11,6 +11,33 @@ class PledgeStatus(enum.Enum):
     CANCELLED = "cancelled"  # never paid before the campaign closed
     REFUND_DUE = "refund_due"  # paid, but the campaign was not funded: the money goes back
 
+    @property
+    def awaits_payment(self) -> bool:
+        return self is PledgeStatus.PENDING
+
+    @property
+    def counts_toward_target(self) -> bool:
+        """Paid, and the money stays with the campaign."""
+        return self is PledgeStatus.CONFIRMED
+
+    @property
+    def is_paid(self) -> bool:
+        """The money arrived, whether it stays with the campaign or goes back to the supporter:
+        these supporters are listed on the campaign's page."""
+        return self in PAID_STATUSES
+
+    @property
+    def is_refund_due(self) -> bool:
+        return self is PledgeStatus.REFUND_DUE
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self is PledgeStatus.CANCELLED
+
+
+# For a query: the statuses whose `is_paid` is true.
+PAID_STATUSES = frozenset({PledgeStatus.CONFIRMED, PledgeStatus.REFUND_DUE})
+
 
 class PaidVia(enum.Enum):
     BANK = "bank"  # a bank transfer, confirmed by staff importing the statement

@@ -13,11 +13,38 @@ class CallStatus(enum.Enum):
     OPEN = "open"
     CLOSED = "closed"
 
+    @property
+    def is_upcoming(self) -> bool:
+        return self is CallStatus.UPCOMING
+
+    @property
+    def is_open(self) -> bool:
+        """Applications are accepted."""
+        return self is CallStatus.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        """Past the deadline: no more applications."""
+        return self is CallStatus.CLOSED
+
 
 class EventStatus(enum.Enum):
     UPCOMING = "upcoming"
     LIVE = "live"
     PAST = "past"
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self is EventStatus.UPCOMING
+
+    @property
+    def is_live(self) -> bool:
+        """Started and not yet ended."""
+        return self is EventStatus.LIVE
+
+    @property
+    def is_past(self) -> bool:
+        return self is EventStatus.PAST
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.domain.application import ApplicationStatus
+from portal.domain.application import ApplicationStatus, can_withdraw
+from portal.domain.match_funding import MatchSplit, split_cost
 from portal.extensions import db
 from portal.models.types import UTCDateTime
 
@@ -94,6 +95,31 @@ class Application(db.Model):
     @property
     def is_editable(self) -> bool:
         return self.status is ApplicationStatus.DRAFT
+
+    @property
+    def awaits_admissibility(self) -> bool:
+        """Submitted: the staff's formal check comes next."""
+        return self.status is ApplicationStatus.SUBMITTED
+
+    @property
+    def is_in_evaluation(self) -> bool:
+        """Admissible and with the evaluators: assignments and the decision are open."""
+        return self.status is ApplicationStatus.IN_EVALUATION
+
+    @property
+    def is_selected(self) -> bool:
+        return self.status is ApplicationStatus.SELECTED
+
+    @property
+    def funding_split(self) -> MatchSplit | None:
+        """The citizens' target and the Comune's share for this budget, by the call's rule (the
+        calculator's): None until the budget has a total or while the edition has no rule."""
+        if not self.total_cost_cents or not self.edition.has_match_rule:
+            return None
+        return split_cost(self.total_cost_cents, self.edition.match_rule)
+
+    def is_withdrawable(self, now: datetime) -> bool:
+        return can_withdraw(self.status, self.edition.applications_close_at, now)
 
 
 class BudgetItem(db.Model):

@@ -6,12 +6,16 @@ import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from portal.clock import ROME
+from portal.domain.campaign import CampaignState, state_of
 from portal.domain.pledge import PaidVia, PledgeStatus
 from portal.domain.timeline import last_day
 from portal.extensions import db
+from portal.models.edition import Edition
 from portal.models.types import UTCDateTime
 
 
@@ -70,6 +74,61 @@ class Campaign(db.Model):
     updates: Mapped[list[CampaignUpdate]] = relationship(
         order_by="CampaignUpdate.posted_at.desc()", cascade="all, delete-orphan", back_populates="campaign"
     )
+    edition: Mapped[Edition] = relationship()
+
+    # The rules every page, export, feed and payment asks: whether staff have published the
+    # campaign, whether it is public, and its state. Each is written once here, in Python for one
+    # campaign and in SQL for a query.
+
+    @hybrid_property
+    def is_published(self) -> bool:
+        """Staff have published it; it goes public at `published_at` (see `is_public`), and its
+        content is then fixed."""
+        return self.published_at is not None
+
+    @is_published.inplace.expression
+    @classmethod
+    def _is_published_expression(cls) -> ColumnElement[bool]:
+        return cls.published_at.is_not(None)
+
+    @hybrid_method
+    def is_public(self, now: datetime) -> bool:
+        """Public from its publication instant, while its edition is published: in the gallery, on
+        its page, in the feed, the sitemap and the open data, and open to pledges within its window."""
+        return self.published_at is not None and self.published_at <= now and self.edition.is_published
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls, now: datetime) -> ColumnElement[bool]:
+        published_editions = sa.select(Edition.id).where(Edition.is_published)
+        return sa.and_(cls.published_at.is_not(None), cls.published_at <= now, cls.edition_id.in_(published_editions))
+
+    def state(self, now: datetime) -> CampaignState:
+        """Where the campaign stands at `now` (`portal.domain.campaign.state_of`)."""
+        return state_of(
+            self.starts_at, self.ends_at, self.confirmed_cents, self.target_cents, self.grant_committed, now
+        )
+
+    @classmethod
+    def in_state(cls, state: CampaignState, now: datetime) -> ColumnElement[bool]:
+        """The SQL condition for campaigns in `state` at `now`: `state_of`, written for a query
+        (tests/web/test_gallery.py checks that the two agree)."""
+        started = cls.starts_at <= now
+        open_ = sa.and_(started, cls.ends_at > now)
+        ended = cls.ends_at <= now
+        committed = cls.grant_committed_at.is_not(None)
+        reached = cls.confirmed_cents >= cls.target_cents
+        return {
+            CampaignState.UPCOMING: cls.starts_at > now,
+            CampaignState.LIVE: sa.and_(open_, ~committed, ~reached),
+            CampaignState.COFUNDED: sa.and_(open_, sa.or_(committed, reached)),
+            CampaignState.SUCCEEDED: sa.and_(ended, committed),
+            CampaignState.NOT_FUNDED: sa.and_(ended, ~committed),
+        }[state]
+
+    def takes_pledges(self, now: datetime) -> bool:
+        """Public and within its window."""
+        return self.is_public(now) and self.state(now).is_open
 
     @property
     def grant_committed(self) -> bool:

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.domain.registration import cancellation_open, registration_open
 from portal.extensions import db
 from portal.models.types import UTCDateTime
 
@@ -21,6 +22,19 @@ class Venue(enum.Enum):
     YOUTUBE = "youtube"
     ZOOM = "zoom"
     IN_PERSON = "in_person"
+
+    @property
+    def is_youtube(self) -> bool:
+        return self is Venue.YOUTUBE
+
+    @property
+    def is_zoom(self) -> bool:
+        return self is Venue.ZOOM
+
+    @property
+    def is_public_stream(self) -> bool:
+        """Streamed on the Comune's YouTube channel: anyone watches, free, without registering."""
+        return self is Venue.YOUTUBE
 
 
 class Event(db.Model):
@@ -55,6 +69,17 @@ class Event(db.Model):
     speakers: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
 
     edition: Mapped[Edition | None] = relationship(back_populates="events")  # noqa: F821
+
+    @property
+    def needs_registration(self) -> bool:
+        """Lessons take registrations (their seats are counted); the info session is open to all."""
+        return self.kind is EventKind.LESSON
+
+    def takes_registrations(self, now: datetime) -> bool:
+        return self.needs_registration and registration_open(self.starts_at, now)
+
+    def registrations_cancellable(self, now: datetime) -> bool:
+        return cancellation_open(self.starts_at, now)
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_it

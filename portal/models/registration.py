@@ -35,6 +35,16 @@ class Registrant(db.Model):
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="registrant")
 
+    @property
+    def active_registrations(self) -> list[Registration]:
+        """Confirmed or waiting, by the event's start."""
+        active = [r for r in self.registrations if r.status is not RegistrationStatus.CANCELLED]
+        return sorted(active, key=lambda r: r.event.starts_at)
+
+    @property
+    def confirmed_registrations(self) -> list[Registration]:
+        return [r for r in self.active_registrations if r.is_confirmed]
+
 
 class Registration(db.Model):
     __tablename__ = "registration"
@@ -56,6 +66,17 @@ class Registration(db.Model):
 
     registrant: Mapped[Registrant] = relationship(back_populates="registrations")
     event: Mapped[Event] = relationship()  # noqa: F821
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status is RegistrationStatus.CONFIRMED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status is RegistrationStatus.WAITLISTED
+
+    def is_cancellable(self, now: datetime) -> bool:
+        return self.status is not RegistrationStatus.CANCELLED and self.event.registrations_cancellable(now)
 
 
 class ReminderSent(db.Model):

@@ -60,5 +60,13 @@ class User(UserMixin, db.Model):
     def is_staff(self) -> bool:
         return self.role is Role.STAFF
 
+    @property
+    def is_applicant(self) -> bool:
+        return self.role is Role.APPLICANT
+
+    @property
+    def is_evaluator(self) -> bool:
+        return self.role is Role.EVALUATOR
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"

@@ -1,5 +1,8 @@
 """E-mail through an outbox: queued with the change it announces, delivered by `flask send-mail`.
 
+Every e-mail the portal writes goes through `send`: a template of `templates/mail/` and its
+subject, rendered in the recipient's language, queued in the same transaction as its cause.
+
 Backends: "smtp" (production, tests against a real SMTP server on loopback) and "file"
 (the demo: each message is an .eml file in MAIL_DIR that a person can open).
 """
@@ -7,17 +10,44 @@ Backends: "smtp" (production, tests against a real SMTP server on loopback) and 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Mapping
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 
 from portal.extensions import db
 from portal.models import OutboxMessage
+from portal.services.transaction import own_transaction
 
 MAX_ATTEMPTS = 10
+
+
+def send(
+    template: str,
+    *,
+    to: str,
+    lang: str,
+    subject: str | LazyString,
+    now: datetime,
+    attachments: list[dict[str, str]] | None = None,
+    subject_args: Mapping[str, object] | None = None,
+    **context: object,
+) -> None:
+    """Render `templates/mail/<template>.txt` and the subject in `lang` and queue the message.
+
+    `subject` is a lazy string (`lazy_gettext`), translated here; its ``%(name)s`` placeholders are
+    filled from `subject_args`, whose values may be lazy too (an amount formatted for `lang`).
+    The template gets `lang` and `context`.
+    """
+    with force_locale(lang):
+        body = render_template(f"mail/{template}.txt", lang=lang, **context)
+        title = str(subject) % subject_args if subject_args else str(subject)
+    queue(to, title, body, now, attachments)
 
 
 def queue(to: str, subject: str, body: str, now: datetime, attachments: list[dict[str, str]] | None = None) -> None:
@@ -59,9 +89,8 @@ def _send(email: EmailMessage) -> None:
 def deliver_pending(now: datetime, limit: int = 200) -> tuple[int, int]:
     """Send what waits in the outbox. Returns (sent, failed); failures stay queued for next time.
 
-    Each message is committed on its own: one bad address must not hold back the others,
-    and a message sent is never sent twice. Rows are locked (skipped if another worker
-    holds them) so two runs at once never send the same message.
+    Rows are locked (skipped if another worker holds them) so two runs at once never send the
+    same message.
     """
     ids = db.session.scalars(
         db.select(OutboxMessage.id)
@@ -69,29 +98,34 @@ def deliver_pending(now: datetime, limit: int = 200) -> tuple[int, int]:
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
-    db.session.commit()
     sent = failed = 0
     for message_id in ids:
-        message = db.session.execute(
-            db.select(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
-            .with_for_update(skip_locked=True)
-        ).scalar_one_or_none()
-        if message is None:
-            db.session.rollback()
-            continue
-        try:
-            _send(build(message))
-        except (OSError, smtplib.SMTPException) as exc:
-            message.attempts += 1
-            message.last_error = str(exc)[:500]
-            failed += 1
-        else:
-            message.attempts += 1
-            message.sent_at = now
-            sent += 1
-        db.session.commit()
+        # A batch, one transaction per message: a message sent is recorded as sent at once, so it
+        # is never sent twice, and one bad address does not hold back (or undo) the others.
+        with own_transaction():
+            outcome = _deliver(message_id, now)
+        sent, failed = sent + (outcome is True), failed + (outcome is False)
     return sent, failed
+
+
+def _deliver(message_id: int, now: datetime) -> bool | None:
+    """Send one message: True when sent, False when it failed (kept for the next run), None when
+    another worker has it or sent it meanwhile."""
+    message = db.session.execute(
+        db.select(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
+        .with_for_update(skip_locked=True)
+    ).scalar_one_or_none()
+    if message is None:
+        return None
+    message.attempts += 1
+    try:
+        _send(build(message))
+    except (OSError, smtplib.SMTPException) as exc:
+        message.last_error = str(exc)[:500]
+        return False
+    message.sent_at = now
+    return True
 
 
 def deliver_now_if_immediate(now: datetime) -> None:

@@ -10,6 +10,7 @@ import hashlib
 import io
 import secrets
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from flask import current_app
@@ -18,6 +19,12 @@ from pypdf.errors import PyPdfError
 
 from portal.domain import DomainError
 from portal.domain.application import MAX_ATTACHMENT_BYTES
+
+
+class UploadError(StrEnum):
+    EMPTY_FILE = "empty_file"
+    TOO_LARGE = "too_large"
+    NOT_PDF = "not_pdf"  # not a PDF, encrypted, or unreadable
 
 
 @dataclass(frozen=True)
@@ -36,17 +43,17 @@ def folder() -> Path:
 def check_pdf(content: bytes) -> None:
     """A real, readable PDF within the size limit, whatever the file is called."""
     if not content:
-        raise DomainError("empty_file")
+        raise DomainError(UploadError.EMPTY_FILE)
     if len(content) > MAX_ATTACHMENT_BYTES:
-        raise DomainError("too_large", limit_mb=MAX_ATTACHMENT_BYTES // (1024 * 1024))
+        raise DomainError(UploadError.TOO_LARGE, limit_mb=MAX_ATTACHMENT_BYTES // (1024 * 1024))
     if not content.lstrip()[:5] == b"%PDF-":
-        raise DomainError("not_pdf")
+        raise DomainError(UploadError.NOT_PDF)
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted or len(reader.pages) < 1:
-            raise DomainError("not_pdf")
+            raise DomainError(UploadError.NOT_PDF)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
-        raise DomainError("not_pdf") from error
+        raise DomainError(UploadError.NOT_PDF) from error
 
 
 def store(content: bytes) -> StoredFile:

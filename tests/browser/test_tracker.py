@@ -7,7 +7,7 @@ import pytest
 from portal.demo.campaigns import seed_demo_campaigns
 from tests.browser.conftest import assert_accessible
 from tests.campaigns import NOVEMBER
-from tests.web.test_valid_html import vnu_errors
+from tests.html_validation import vnu_errors
 
 PAGES = (
     "/it/bando/2020/cofinanziamento",

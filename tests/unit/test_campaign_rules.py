@@ -11,6 +11,7 @@ from portal.domain.campaign import (
     ClosingOutcome,
     closing_outcome,
     days_left,
+    grant_ceiling,
     grant_to_commit,
     progress,
     state_of,
@@ -107,7 +108,9 @@ def test_the_grant_never_exceeds_the_reserve_the_cap_or_the_share(rule, goal, re
     assert amount * 100 <= goal * rule.match_percent
     split = split_cost(goal, rule)
     due = not committed and STARTS <= now < ENDS and confirmed >= split.citizens_target_cents
-    assert amount == (min(split.comune_cents, reserved) if due else 0)
+    room = max(goal - split.citizens_target_cents, 0)  # the target and the grant never pass the goal
+    assert amount == (min(split.comune_cents, reserved, room) if due else 0)
+    assert amount == 0 or split.citizens_target_cents + amount <= goal
 
 
 @given(payments=st.lists(st.integers(1, 3_000_00), max_size=30))
@@ -226,4 +229,16 @@ def test_a_campaign_is_not_closed_before_its_window_ends():
 def test_the_campaigns_own_target_wins_over_a_later_rule():
     """The target citizens saw at launch is the one that unlocks the grant, whatever the rule says now."""
     assert grant(LAB_BARONA_TARGET, target_cents=LAB_BARONA_TARGET + 1) == 0
-    assert grant(LAB_BARONA_TARGET + 1, target_cents=LAB_BARONA_TARGET + 1) == LAB_BARONA_GRANT
+    # ...and the grant then fills the goal, never more: 8.000,01 € + 11.999,99 € = 20.000 €.
+    assert grant(LAB_BARONA_TARGET + 1, target_cents=LAB_BARONA_TARGET + 1) == LAB_BARONA_GRANT - 1
+
+
+def test_the_target_and_the_grant_never_pass_the_goal():
+    """Quel verde in fondo al tunnel: a real target of 4.200 € on a 10.450 € project leaves
+    6.250 € to the Comune, not the rule's 60 % (6.270 €); a target below the rule's leaves the
+    rule's share, since the Comune never gives more than its share."""
+    assert grant_ceiling(goal_cents=10_450_00, target_cents=4_200_00, share_cents=6_270_00) == 6_250_00
+    assert grant_ceiling(goal_cents=10_450_00, target_cents=4_000_00, share_cents=6_270_00) == 6_270_00
+    assert grant_ceiling(goal_cents=10_000_00, target_cents=12_000_00, share_cents=6_000_00) == 0
+    reached = grant(4_200_00, goal_cents=10_450_00, target_cents=4_200_00, reserved_cents=6_270_00)
+    assert reached == 6_250_00 and 4_200_00 + reached == 10_450_00

@@ -13,7 +13,7 @@ from portal.demo.seed import seed_editions
 from portal.extensions import db
 from portal.models import AuditEntry, Event, OutboxMessage, Role
 from tests.accounts import csrf_from, make_user, sign_in
-from tests.web.test_registrations import JUNE_10, lesson_ids, set_capacity, sign_up, statuses
+from tests.registrations import JUNE_10, lesson_ids, set_capacity, sign_up, statuses
 
 STAFF = "giulia@comune.milano.example"
 

@@ -6,6 +6,7 @@ import time
 
 import pyotp
 import pytest
+from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
 from portal.models import Role
@@ -42,6 +43,17 @@ def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(app, client
         assert "E-mail o password non corrette" in text
         assert f'value="{email}"' in text  # the address is kept, the password never echoed
         assert "not the password" not in text
+
+
+def test_a_password_hashed_by_another_method_still_signs_in(app, client, secret):
+    """The suite hashes cheaply (TestConfig); a production scrypt hash is read by its own method."""
+    assert user_by_email(app, STAFF).password_hash.startswith("pbkdf2:sha256:1000$")
+    with app.app_context():
+        user = accounts.user_by_email(STAFF)
+        user.password_hash = generate_password_hash(PASSWORD, method="scrypt")
+        db.session.commit()
+    assert password_step(client, STAFF).headers["Location"] == "/it/accesso/codice"
+    assert password_step(app.test_client(), STAFF, password="not the password").status_code == 200
 
 
 def test_a_code_cannot_be_used_twice(app, client, secret):

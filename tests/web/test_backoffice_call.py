@@ -100,7 +100,7 @@ def test_a_conflict_of_interest_excludes_the_evaluator_who_is_replaced(app):
         attachment_id = db.session.scalars(db.select(Attachment.id)).one()
     statute = f"/it/domanda/{application_id}/allegati/{attachment_id}"
     assert eva.get(statute).status_code == 404  # excluded: not even the attachments
-    assert "Servono almeno due valutatori" in text_of(staff.get(page))
+    assert "Manca 1 valutatore senza conflitti di interesse." in text_of(staff.get(page))
     post(staff, f"{page}/valutatori", {"valutatore": str(ids[2])}, page)
 
     # Ugo cannot open Eva's assignment, only his own; once he declares no conflict he reads the files.

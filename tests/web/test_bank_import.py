@@ -18,15 +18,12 @@ from portal.models import AuditEntry, BankTransaction, Campaign, Pledge, Role
 from portal.services.campaigns import closing
 from tests.accounts import csrf_from, make_user, sign_in
 from tests.campaigns import NOVEMBER, NOVEMBER_AT, STARTS_AT, confirm, make_campaign, pledge
+from tests.html_validation import vnu_errors
+from tests.payments import IMPORT_URL, confirm_import, deliver, event, statement, upload
 
 STAFF = "giulia@comune.milano.example"
-HEADER = "data;importo;causale;id_movimento"
-URL = "/it/gestione/pagamenti"
+URL = IMPORT_URL
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def statement(*rows: str, header: str = HEADER) -> bytes:
-    return ("\r\n".join((header, *rows)) + "\r\n").encode()
 
 
 @pytest.fixture
@@ -37,17 +34,6 @@ def staff(app, at):
     client = app.test_client()
     sign_in(client, app, STAFF)
     return client
-
-
-def upload(client, content: bytes, filename: str = "estratto-novembre.csv"):
-    token = csrf_from(client.get(URL).get_data(as_text=True))
-    data = {"csrf_token": token, "estratto": (io.BytesIO(content), filename)}
-    return client.post(URL, data=data, content_type="multipart/form-data")
-
-
-def confirm_import(client, preview_html: str):
-    token = unescape(re.search(r'name="estratto" type="hidden" value="([^"]+)"', preview_html).group(1))
-    return client.post(f"{URL}/conferma", data={"csrf_token": csrf_from(preview_html), "estratto": token})
 
 
 def text(response) -> str:
@@ -280,8 +266,6 @@ def test_the_payment_pages_are_for_staff_only(app, staff):
 def test_provider_payments_that_confirmed_nothing_are_listed_for_staff(app, staff):
     client = staff
     assert "Nessuna: ogni pagamento notificato dal fornitore" in text(client.get(URL))
-    from tests.web.test_webhook import deliver, event
-
     deliver(app.test_client(), app, event("evt_orphan", "CC2020-00000000-V", 1_234))
     page = text(client.get(URL))
     assert "CC2020-00000000-V 12,34 € Riferimento sconosciuto evt_orphan" in page
@@ -355,9 +339,6 @@ def _fuzz_upload(client, content: bytes) -> None:
 
 
 def test_the_payment_pages_are_valid_html(app, staff, tmp_path):
-    from tests.web.test_valid_html import vnu_errors
-    from tests.web.test_webhook import deliver, event
-
     campaign_id, big, second, small = lab_barona(app)
     pages = {"empty": staff.get(URL), "errors": upload(staff, b"")}
     content = november_statement(big, second, small).replace(b"20,00", b"25,00")

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
-from sqlalchemy import event
 
 from portal.clock import ROME
 from portal.extensions import db
@@ -17,7 +16,10 @@ from portal.models import Campaign, CampaignReward, CampaignUpdate, Pledge
 from portal.rich_text import sanitise
 from portal.services.campaigns import closing
 from portal.services.payments import payments
+from tests.accounts import csrf_from, sign_in
+from tests.applicants import draft, make_applicant
 from tests.campaigns import NOVEMBER, NOVEMBER_AT, confirm, make_campaign, pledge
+from tests.html_validation import vnu_errors
 
 PAGE = "/it/progetti/lab-barona"
 BEFORE_START = "2020-10-29T18:00:00+01:00"  # published, not open yet
@@ -293,23 +295,7 @@ def test_rich_text_keeps_only_the_allowed_tags(raw, safe):
     assert str(sanitise(raw)) == safe
 
 
-def _count_queries(app, client, path: str) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
-def test_the_page_runs_the_same_number_of_queries_whatever_the_data(app, client):
+def test_the_page_runs_the_same_number_of_queries_whatever_the_data(app, client, count_queries):
     small = make_campaign(app, "Piccola", rewards=(("Cartolina", 10_00, 5),))
     paid(app, small, 10_00)
     post_update(app, small, "Uno", "Testo", NOVEMBER_AT)
@@ -318,18 +304,16 @@ def test_the_page_runs_the_same_number_of_queries_whatever_the_data(app, client)
         paid(app, large, 10_00 + number, name=None if number % 3 else f"Persona {number}", message="Grazie")
     for number in range(8):
         post_update(app, large, f"Notizia {number}", "<p>Testo</p>", NOVEMBER_AT - timedelta(hours=number))
-    few = _count_queries(app, client, "/it/progetti/piccola")
-    many = _count_queries(app, client, "/it/progetti/grande")
-    assert few == many
-    assert many <= 8
+    with count_queries() as few:
+        assert client.get("/it/progetti/piccola").status_code == 200
+    with count_queries() as many:
+        assert client.get("/it/progetti/grande").status_code == 200
+    assert few.count == many.count
+    assert many.count <= 8
 
 
 def test_campaign_pledge_and_supporter_pages_are_valid_html(app, client, at, tmp_path):
     """Nu Html Checker: zero errors on every state of the pages of this area."""
-    from tests.accounts import csrf_from, sign_in
-    from tests.applicants import draft, make_applicant
-    from tests.web.test_valid_html import vnu_errors
-
     live = make_campaign(app, rewards=(("Cartolina", 10_00, 1), ("Grazie", 5_00, None)))
     change(app, live, demo_estimates=["goal_cents"], source_urls=["https://example.org/fonte"])
     change(app, live, story="<h3>Chi siamo</h3><p>Una <a href='https://e.example'>cooperativa</a></p><a>vuoto</a>")

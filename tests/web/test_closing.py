@@ -9,8 +9,18 @@ import pytest
 from portal.domain.pledge import PledgeStatus
 from portal.extensions import db
 from portal.models import CampaignReward
-from tests.campaigns import STARTS_AT, confirm, make_campaign, pledge
-from tests.web.test_payments_service import AFTER_THE_END, TEAM, campaign_row, close, mails, statuses
+from tests.campaigns import (
+    AFTER_THE_END,
+    STARTS_AT,
+    TEAM,
+    campaign_row,
+    close,
+    confirm,
+    mails,
+    make_campaign,
+    pledge,
+    statuses,
+)
 
 
 def test_closing_a_funded_campaign_cancels_unpaid_pledges_and_frees_their_rewards(app):

@@ -3,15 +3,11 @@ whatever the number of campaigns, and valid HTML in every state."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
-from portal.extensions import db
 from tests.campaigns import NOVEMBER, make_campaign
 from tests.gallery_data import GALLERY, change, every_state, text_of, with_pledges
-from tests.web.test_valid_html import vnu_errors
+from tests.html_validation import vnu_errors
 
 
 @pytest.fixture(autouse=True)
@@ -58,35 +54,19 @@ def test_a_municipio_shows_its_nil(app, client):
 # --- cost ----------------------------------------------------------------------------------------
 
 
-@contextmanager
-def counted_queries(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
-def test_a_constant_number_of_queries_whatever_the_number_of_campaigns(app, client):
+def test_a_constant_number_of_queries_whatever_the_number_of_campaigns(app, client, count_queries):
     urls = (GALLERY, f"{GALLERY}?municipio=6&ordina=vicini_soglia", f"{GALLERY}?stato=in_corso&q=campagna&pagina=2")
     with_pledges(app, 3)
     small = {}
     for url in urls:
-        with counted_queries(app) as statements:
+        with count_queries() as queries:
             assert client.get(url).status_code == 200
-        small[url] = len(statements)
+        small[url] = queries.count
     with_pledges(app, 37, start=3)
     for url in urls:
-        with counted_queries(app) as statements:
+        with count_queries() as queries:
             assert client.get(url).status_code == 200
-        assert len(statements) == small[url], url
+        assert queries.count == small[url], url
     assert max(small.values()) <= 5
 
 

@@ -1,12 +1,14 @@
 """What operators rely on: the demo loader, the clock setting, production settings."""
 
 import pytest
+from werkzeug.security import check_password_hash
 
-from config import ProdConfig, TestConfig
+from config import DevConfig, ProdConfig, TestConfig
 from portal import MissingSettingError, create_app
 from portal.clock import ClockConfigError
 from portal.extensions import db
 from portal.models import Edition, Event
+from portal.services.accounts import accounts
 
 
 def counts(app):
@@ -36,6 +38,19 @@ def test_production_refuses_to_start_without_a_secret(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     with pytest.raises(MissingSettingError):
         create_app(ProdConfig)
+
+
+def test_real_deployments_hash_passwords_with_scrypt(monkeypatch):
+    """The suite's cheap hash (TestConfig) is never the production or the demo one."""
+    assert ProdConfig.PASSWORD_HASH_METHOD == DevConfig.PASSWORD_HASH_METHOD == "scrypt"
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    with create_app(ProdConfig).app_context():
+        stored = accounts.hash_password("correct horse battery")
+    name, cost, *_ = stored.split("$")[0].split(":")
+    assert name == "scrypt" and int(cost) >= 2**15, stored  # N of at least 32768, werkzeug's default
+    assert check_password_hash(stored, "correct horse battery")
+    assert TestConfig.PASSWORD_HASH_METHOD.startswith("pbkdf2:")
 
 
 def test_the_migrations_match_the_models(app):

@@ -11,8 +11,7 @@ from portal.models import BankTransaction, Campaign, Edition, OutboxMessage, Ple
 from tests.accounts import make_user, sign_in
 from tests.campaigns import NOVEMBER, make_campaign, pledge
 from tests.concurrency import run_together
-from tests.web.test_bank_import import confirm_import, statement, upload
-from tests.web.test_webhook import deliver, event
+from tests.payments import confirm_import, deliver, event, statement, upload
 
 pytestmark = pytest.mark.postgres
 

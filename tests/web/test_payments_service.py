@@ -4,41 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.domain.pledge import PaidVia, PledgeStatus
+from portal.domain.pledge import PaidVia
 from portal.extensions import db
-from portal.models import Campaign, OutboxMessage, Pledge
-from portal.services.campaigns import closing
+from portal.models import Campaign, Pledge
 from tests.applicants import draft, make_applicant
-from tests.campaigns import NOVEMBER_AT, STARTS_AT, confirm, make_campaign, pledge
-
-TEAM = "crowdfunding.civico@comune.milano.example"
-AFTER_THE_END = STARTS_AT + timedelta(days=61)
-
-
-def campaign_row(app, campaign_id: int) -> Campaign:
-    with app.app_context():
-        campaign = db.session.get(Campaign, campaign_id)
-        db.session.expunge(campaign)
-        return campaign
-
-
-def mails(app, to: str | None = None) -> list[tuple[str, str, str]]:
-    with app.app_context():
-        query = db.select(OutboxMessage).order_by(OutboxMessage.id)
-        if to:
-            query = query.filter_by(to=to)
-        # Babel puts a no-break space before the euro sign.
-        return [(m.to, m.subject.replace("\xa0", " "), m.body.replace("\xa0", " ")) for m in db.session.scalars(query)]
-
-
-def statuses(app, campaign_id: int) -> dict[str, PledgeStatus]:
-    with app.app_context():
-        return {p.reference: p.status for p in db.session.scalars(db.select(Pledge).filter_by(campaign_id=campaign_id))}
-
-
-def close(app, at=AFTER_THE_END):
-    with app.app_context():
-        return closing.close_due_campaigns(at)
+from tests.campaigns import (
+    NOVEMBER_AT,
+    STARTS_AT,
+    TEAM,
+    campaign_row,
+    close,
+    confirm,
+    mails,
+    make_campaign,
+    pledge,
+)
 
 
 def test_lab_barona_gets_12000_euros_once_its_citizens_give_8000(app):

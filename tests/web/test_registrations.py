@@ -11,41 +11,17 @@ import pytest
 
 from portal.domain.registration import RegistrationStatus
 from portal.extensions import db
-from portal.models import Event, OutboxMessage, Registration
+from portal.models import OutboxMessage, Registration
 from portal.services.mail import deliver_pending
-from tests.accounts import csrf_from
+from tests.registrations import JUNE_10, SIGN_UP_URL, csrf, lesson_ids, set_capacity, sign_up, statuses
 from tests.smtp import SMTPServer, free_port
 
-JUNE_10 = "2020-06-10T10:00:00+02:00"
-URL = "/it/calendario/iscrizione"
+URL = SIGN_UP_URL
 
 
 @pytest.fixture(autouse=True)
 def _june_10(at):
     at(JUNE_10)
-
-
-def lesson_ids(app) -> list[int]:
-    with app.app_context():
-        return list(
-            db.session.scalars(db.select(Event.id).where(Event.slug.like("corso-2020-%")).order_by(Event.starts_at))
-        )
-
-
-def csrf(client, path=URL) -> str:
-    return csrf_from(client.get(path).get_data(as_text=True))
-
-
-def sign_up(client, lessons, email="anna@example.org", name="Anna Rossi", lang="it", **extra):
-    data = {
-        "csrf_token": csrf(client, f"/{lang}/calendario/iscrizione"),
-        "lezioni": lessons,
-        "nome": name,
-        "email": email,
-        "privacy": "y",
-        **extra,
-    }
-    return client.post(f"/{lang}/calendario/iscrizione", data=data)
 
 
 def outbox(app) -> list[OutboxMessage]:
@@ -55,25 +31,6 @@ def outbox(app) -> list[OutboxMessage]:
 
 def personal_link(message: OutboxMessage) -> str:
     return re.search(r"http://127\.0\.0\.1:5000(/\w\w/iscrizioni/[\w-]+)", message.body).group(1)
-
-
-def statuses(app, email):
-    with app.app_context():
-        rows = db.session.execute(
-            db.select(Event.slug, Registration.status)
-            .join(Registration.event)
-            .join(Registration.registrant)
-            .where(db.text("registrant.email = :e"))
-            .params(e=email)
-            .order_by(Event.starts_at)
-        ).all()
-        return {slug: status for slug, status in rows}
-
-
-def set_capacity(app, event_id, capacity):
-    with app.app_context():
-        db.session.get(Event, event_id).capacity = capacity
-        db.session.commit()
 
 
 def test_sign_up_for_the_whole_course_in_one_form(app, client):

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-from pathlib import Path
 
 from portal.extensions import db
 from portal.models import Assignment, Campaign
 from tests.accounts import code_step, csrf_from, make_user, password_step, sign_in
 from tests.applicants import draft, make_applicant
+from tests.html_validation import VNU, vnu_errors
 from tests.pages import CASES
 from tests.panel import STAFF, evaluated, submitted
-from tests.web.test_registrations import lesson_ids
-
-ROOT = Path(__file__).resolve().parents[2]
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+from tests.registrations import lesson_ids
 
 
 def test_every_page_is_valid_html(app, client, at, tmp_path):
@@ -128,21 +123,6 @@ def application_pages(app) -> list[tuple[str, str]]:
     done.post(f"/it/domanda/{submitted}/riepilogo", data=ticks)
     pages.append(("receipt", done.get(f"/it/domanda/{submitted}/ricevuta").get_data(as_text=True)))
     return pages
-
-
-def vnu_errors(files: list[str]) -> list[str]:
-    run = subprocess.run(
-        ["java", "-Xss4m", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    messages = json.loads(run.stderr)["messages"]
-    return [
-        f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m["type"] == "error" or m.get("subType") == "fatal"
-    ]
 
 
 def test_the_back_office_of_the_call_is_valid_html(app, at, tmp_path):

@@ -8,30 +8,16 @@ import logging
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.clock import parse_fixed_now
 from portal.domain.pledge import PaidVia, PledgeStatus
 from portal.domain.webhook import sign
 from portal.extensions import db
 from portal.models import Campaign, Pledge, ProviderEvent
 from tests.campaigns import NOVEMBER, make_campaign, pledge
+from tests.payments import WEBHOOK_SECRET, WEBHOOK_URL, deliver, event, now_ts
 
-URL = "/api/pagamenti/notifiche"
-SECRET = b"test-webhook-secret"
+URL = WEBHOOK_URL
+SECRET = WEBHOOK_SECRET
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def now_ts(app) -> int:
-    return int(parse_fixed_now(app.config["PORTAL_NOW"]).timestamp())
-
-
-def event(event_id: str, reference: str, amount_cents: int, kind: str = "payment.succeeded") -> bytes:
-    data = {"reference": reference, "amount_cents": amount_cents, "currency": "EUR"}
-    return json.dumps({"id": event_id, "type": kind, "data": data}).encode()
-
-
-def deliver(client, app, body: bytes, *, secret: bytes = SECRET, shift: int = 0, header: str | None = None):
-    signature = header if header is not None else sign(secret, now_ts(app) + shift, body)
-    return client.post(URL, data=body, headers={"Portal-Signature": signature}, content_type="application/json")
 
 
 def totals(app, campaign_id: int) -> tuple[int, int, int, int | None]:

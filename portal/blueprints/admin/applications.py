@@ -11,19 +11,19 @@ from wtforms.fields.choices import SelectChoice
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import AdmissibilityForm, AssignForm, FiltersForm, LaunchForm
 from portal.blueprints.admin.views import csv_response
-from portal.blueprints.applications.forms import THEME_LABELS
-from portal.blueprints.applications.labels import STATUS_LABELS
-from portal.blueprints.applications.steps import SECTION_TITLES
 from portal.clock import now, to_rome
 from portal.domain import DomainError
 from portal.domain.application import THEMES
+from portal.domain.evaluation import evaluators_missing
 from portal.domain.spreadsheet import to_csv
 from portal.extensions import db
+from portal.labels import APPLICATION_STATUS_LABELS, SECTION_TITLES, THEME_LABELS
 from portal.models import Application, Assignment
 from portal.services.applications import review
+from portal.services.applications.review import ReviewError
 from portal.services.editions.editions import current_edition
 from portal.services.evaluation import evaluation, selection
-from portal.services.places.neighbourhoods import nil_or_none
+from portal.services.places.neighbourhoods import municipi, nil_or_none
 
 SORT_LABELS = {"protocollo": _l("Numero di protocollo"), "costo": _l("Costo, dal più alto"), "titolo": _l("Titolo")}
 ALL = SelectChoice("", _l("Tutti"))
@@ -33,9 +33,9 @@ def _filters_form() -> FiltersForm:
     form = FiltersForm(request.args)
     form.stato.choices = [
         ALL,
-        *(SelectChoice(s.value, label) for s, label in STATUS_LABELS.items() if s in review.REVIEWABLE),
+        *(SelectChoice(s.value, label) for s, label in APPLICATION_STATUS_LABELS.items() if s in review.REVIEWABLE),
     ]
-    form.municipio.choices = [ALL, *(SelectChoice(str(n), _("Municipio %(number)s", number=n)) for n in range(1, 10))]
+    form.municipio.choices = [ALL, *(SelectChoice(str(n), _("Municipio %(number)s", number=n)) for n in municipi())]
     form.tema.choices = [ALL, *(SelectChoice(code, THEME_LABELS[code]) for code in THEMES)]
     form.ordina.choices = [SelectChoice(code, label) for code, label in SORT_LABELS.items()]
     return form
@@ -87,7 +87,7 @@ def applications_csv():
             a.municipio,
             nil_or_none(a.nil_id).label if a.nil_id else "",
             f"{a.total_cost_cents / 100:.2f}".replace(".", ","),
-            STATUS_LABELS[a.status],
+            APPLICATION_STATUS_LABELS[a.status],
         )
         for a in rows
     ]
@@ -114,6 +114,7 @@ def detail_page(application: Application, **forms):
         nil=nil_or_none(application.nil_id),
         split=selection.max_contribution(application) if application.total_cost_cents else None,
         assignments=assignments,
+        evaluators_missing=evaluators_missing(sum(a.is_active for a in assignments)),
         admissibility_form=forms.get("admissibility_form") or AdmissibilityForm(),
         assign_form=assign_form,
         launch_form=forms.get("launch_form") or LaunchForm(),
@@ -137,7 +138,7 @@ def admissibility(application_id: int):
                 application.id, form.esito.data == "ammissibile", form.motivo.data, current_user, now()
             )
         except DomainError as error:
-            if error.code != "reason_required":
+            if error.code != ReviewError.REASON_REQUIRED:
                 flash(_("La verifica è già stata registrata."), "warning")
                 return redirect(url_for("admin.application", application_id=application.id))
             form.motivo.errors = [_("Scrivi il motivo: lo riceve chi ha presentato la domanda")]

@@ -9,12 +9,12 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import CopyEditionForm, EditionForm
-from portal.blueprints.call.forms import LEGAL_FORM_LABELS
 from portal.clock import now
 from portal.domain import DomainError
 from portal.domain.eligibility import LEGAL_FORMS
 from portal.domain.money import to_input
 from portal.extensions import db
+from portal.labels import LEGAL_FORM_LABELS
 from portal.models import Edition
 from portal.services.editions import edition_admin
 from portal.services.evaluation import evaluation

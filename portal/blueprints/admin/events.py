@@ -12,6 +12,7 @@ from portal.blueprints.admin.forms import EventSettingsForm
 from portal.blueprints.admin.views import csv_response
 from portal.clock import now, to_rome
 from portal.domain import DomainError
+from portal.domain.registration import RegistrationStatus
 from portal.domain.spreadsheet import to_csv
 from portal.extensions import db
 from portal.i18n import current_lang
@@ -90,15 +91,19 @@ def event_csv(event_id: int):
         _("Iscritto il (ora di Roma)"),
         _("Lingua"),
     )
-    labels = {"confirmed": _("Confermato"), "waitlisted": _("In lista d'attesa"), "cancelled": _("Annullato")}
+    labels = {
+        RegistrationStatus.CONFIRMED: _("Confermato"),
+        RegistrationStatus.WAITLISTED: _("In lista d'attesa"),
+        RegistrationStatus.CANCELLED: _("Annullato"),
+    }
     rows = []
     for group in (people.confirmed, people.waitlisted, people.cancelled):
         for position, registration in enumerate(group, start=1):
             person = registration.registrant
             rows.append(
                 (
-                    labels[registration.status.value],
-                    position if registration.status.value == "waitlisted" else "",
+                    labels[registration.status],
+                    position if registration.is_waitlisted else "",
                     person.name,
                     person.email,
                     person.organisation or "",

@@ -6,14 +6,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.blueprints.applications.forms import DateField
-from portal.blueprints.call.forms import GetForm
-from portal.blueprints.courses.forms import CheckboxesField
-from portal.domain import DomainError
-from portal.domain.money import parse_euros
-from portal.form_fields import email_field, full_name_field, strip
+from portal.form_fields import (
+    CheckboxesField,
+    DateField,
+    EuroField,
+    GetForm,
+    WholeNumberField,
+    email_field,
+    full_name_field,
+    strip,
+)
 
 
 def web_address(form, field) -> None:
@@ -31,13 +35,10 @@ def blank_to_none(value: str | None) -> str | None:
 
 
 class EventSettingsForm(FlaskForm):
-    capacita = StringField(
+    capacita = WholeNumberField(
         _l("Posti disponibili"),
-        filters=[blank_to_none],
-        validators=[
-            Optional(),
-            Regexp(r"^\d{1,6}$", message=_l("Scrivi il numero di posti in cifre, ad esempio 100")),
-        ],
+        maximum=999_999,
+        message=_l("Scrivi il numero di posti in cifre, ad esempio 100"),
     )
     link_collegamento = StringField(
         _l("Link per collegarsi"),
@@ -57,7 +58,7 @@ class EventSettingsForm(FlaskForm):
 
     @property
     def capacity(self) -> int | None:
-        return int(self.capacita.data) if self.capacita.data else None
+        return self.capacita.number
 
 
 class FiltersForm(GetForm):
@@ -113,44 +114,23 @@ class InviteForm(FlaskForm):
     email = email_field()
 
 
-class WholeNumberField(StringField):
-    """A whole number within limits, or empty; the value is on `.number`."""
-
-    def __init__(self, label, minimum: int = 0, maximum: int = 10**9, **kwargs) -> None:
-        super().__init__(label, filters=[strip], **kwargs)
-        self.minimum, self.maximum = minimum, maximum
-        self.number: int | None = None
-
-    def pre_validate(self, form) -> None:
-        self.number = None
-        raw = self.data or ""
-        if not raw:
-            return
-        if not (raw.isascii() and raw.isdigit()) or not self.minimum <= int(raw) <= self.maximum:
-            raise ValidationError(
-                _l("Scrivi un numero intero da %(min)d a %(max)d") % {"min": self.minimum, "max": self.maximum}
-            )
-        self.number = int(raw)
+def number_field(label, minimum: int, maximum: int, **kwargs) -> WholeNumberField:
+    """A setting of an edition: a whole number within limits, or empty."""
+    return WholeNumberField(
+        label, minimum=minimum, maximum=maximum, message=_l("Scrivi un numero intero da %(min)d a %(max)d"), **kwargs
+    )
 
 
-class EuroField(StringField):
-    """Euros typed in Italian or English notation, or empty; the value in cents is on `.cents`."""
-
-    def pre_validate(self, form) -> None:
-        self.cents = None
-        if not (self.data or "").strip():
-            return
-        try:
-            self.cents = parse_euros(self.data)
-        except DomainError:
-            raise ValidationError(_l("Scrivi un importo in euro, ad esempio 100.000")) from None
+def euro_field(label) -> EuroField:
+    """An amount of an edition (a maximum, a cap, a budget), or empty."""
+    return EuroField(label, message=_l("Scrivi un importo in euro, ad esempio 100.000"))
 
 
 class CriterionRow(Form):
     etichetta_it = StringField(_l("Criterio (italiano)"), filters=[strip], validators=[Optional(), Length(max=200)])
     etichetta_en = StringField(_l("Criterio (inglese)"), filters=[strip], validators=[Optional(), Length(max=200)])
-    peso = WholeNumberField(_l("Peso"), minimum=1, maximum=100)
-    massimo = WholeNumberField(_l("Punteggio massimo"), minimum=1, maximum=100)
+    peso = number_field(_l("Peso"), 1, 100)
+    massimo = number_field(_l("Punteggio massimo"), 1, 100)
 
     @property
     def is_blank(self) -> bool:
@@ -159,21 +139,19 @@ class CriterionRow(Form):
 
 class EditionForm(FlaskForm):
     ultimo_giorno = DateField(_l("Ultimo giorno per inviare le domande"))
-    costo_massimo = EuroField(_l("Costo massimo di un progetto (euro)"))
-    durata_massima = WholeNumberField(_l("Durata massima (mesi)"), minimum=1, maximum=120)
-    giorni_campagna = WholeNumberField(_l("Durata delle campagne (giorni)"), minimum=1, maximum=365)
-    soglia = WholeNumberField(_l("Soglia dei cittadini (percentuale del costo)"), minimum=1, maximum=100)
-    quota_comune = WholeNumberField(_l("Quota del Comune (percentuale del costo)"), minimum=0, maximum=100)
-    tetto = EuroField(_l("Tetto del contributo del Comune (euro)"))
-    budget = EuroField(_l("Budget del cofinanziamento (euro)"))
+    costo_massimo = euro_field(_l("Costo massimo di un progetto (euro)"))
+    durata_massima = number_field(_l("Durata massima (mesi)"), 1, 120)
+    giorni_campagna = number_field(_l("Durata delle campagne (giorni)"), 1, 365)
+    soglia = number_field(_l("Soglia dei cittadini (percentuale del costo)"), 1, 100)
+    quota_comune = number_field(_l("Quota del Comune (percentuale del costo)"), 0, 100)
+    tetto = euro_field(_l("Tetto del contributo del Comune (euro)"))
+    budget = euro_field(_l("Budget del cofinanziamento (euro)"))
     forme = CheckboxesField(_l("Forme giuridiche ammesse"), validate_choice=False)
     pubblicata = BooleanField(_l("Edizione pubblicata sul portale"))
     criteri = FieldList(FormField(CriterionRow), min_entries=1, max_entries=12)
 
 
 class CopyEditionForm(FlaskForm):
-    anno = WholeNumberField(_l("Anno della nuova edizione"), minimum=2000, maximum=2100)
-
-    def validate_anno(self, field) -> None:
-        if field.number is None:
-            raise ValidationError(_l("Scrivi l'anno, ad esempio 2021"))
+    anno = number_field(
+        _l("Anno della nuova edizione"), 2000, 2100, required_message=_l("Scrivi l'anno, ad esempio 2021")
+    )

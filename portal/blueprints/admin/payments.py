@@ -23,7 +23,7 @@ from portal.blueprints.admin.payment_labels import (
 from portal.blueprints.admin.views import csv_response
 from portal.clock import now
 from portal.domain import DomainError
-from portal.domain.bank_statement import COLUMNS, MAX_BYTES, MAX_ROWS
+from portal.domain.bank_statement import COLUMNS, MAX_BYTES, MAX_ROWS, StatementError
 from portal.domain.spreadsheet import to_csv
 from portal.extensions import csrf, db
 from portal.models import Campaign
@@ -79,7 +79,9 @@ def payments_preview():
     try:
         upload = request.files.get("estratto")
     except RequestEntityTooLarge:
-        return _refuse(StatementForm(formdata=None), str(FILE_PROBLEMS["too_large"]) % {"mb": MAX_BYTES // 2**20})
+        return _refuse(
+            StatementForm(formdata=None), str(FILE_PROBLEMS[StatementError.TOO_LARGE]) % {"mb": MAX_BYTES // 2**20}
+        )
     form = StatementForm()
     if not form.validate_on_submit():
         abort(400)

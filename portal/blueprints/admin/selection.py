@@ -12,12 +12,14 @@ from portal.blueprints.admin.applications import application_or_404, detail_page
 from portal.blueprints.admin.forms import CampaignEditForm, LaunchForm
 from portal.clock import now, to_rome
 from portal.domain import DomainError
+from portal.domain.evaluation import MIN_EVALUATORS, EvaluationError
 from portal.extensions import db
 from portal.i18n import money
 from portal.models import Campaign
 from portal.services import mail
 from portal.services.editions.editions import current_edition
 from portal.services.evaluation import evaluation, selection
+from portal.services.evaluation.selection import SelectionError
 
 
 def _ranking_page(problem: str | None = None):
@@ -26,6 +28,7 @@ def _ranking_page(problem: str | None = None):
         "admin/ranking.html",
         edition=edition,
         rows=evaluation.ranking(edition),
+        min_evaluators=MIN_EVALUATORS,
         budget=selection.budget_of(edition),
         criteria=evaluation.criteria_of(edition),
         decision_form=FlaskForm(),
@@ -56,13 +59,13 @@ def decide(application_id: int):
         else:
             abort(400)
     except DomainError as error:
-        if error.code == "no_match_rule":
+        if error.code == SelectionError.NO_MATCH_RULE:
             flash(
                 _("L'edizione non ha la regola del cofinanziamento completa: completala prima di selezionare."),
                 "warning",
             )
             return redirect(url_for("admin.ranking"))
-        if error.code != "over_budget":
+        if error.code != EvaluationError.OVER_BUDGET:
             flash(_("La domanda non è in valutazione: nessuna decisione registrata."), "warning")
             return redirect(url_for("admin.ranking"))
         p = error.params

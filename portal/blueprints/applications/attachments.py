@@ -11,20 +11,25 @@ from flask_wtf import FlaskForm
 from portal.blueprints.applications import bp
 from portal.blueprints.applications.access import organisation_required, own_application, viewable_attachment
 from portal.blueprints.applications.forms import AttachmentForm
-from portal.blueprints.auth.views import form_page
 from portal.clock import now
 from portal.domain import DomainError
-from portal.domain.application import MAX_ATTACHMENTS
+from portal.domain.application import MAX_ATTACHMENTS, ApplicationError
+from portal.rendering import form_page
 from portal.services import uploads
 from portal.services.applications import attachments as attachment_service
+from portal.services.applications.applications import SubmissionError
+from portal.services.applications.attachments import AttachmentError
+from portal.services.uploads import UploadError
 
 PROBLEMS = {
-    "empty_file": _l("Scegli un file PDF da caricare"),
-    "too_large": _l("Il file è troppo grande: al massimo %(limit_mb)d MB"),
-    "not_pdf": _l("Il file non è un PDF leggibile: salvalo come PDF (non protetto da password) e riprova"),
-    "too_many": _l("Puoi caricare al massimo %(limit)d allegati: elimina quelli che non servono"),
-    "not_editable": _l("La domanda non può più essere modificata."),
-    "deadline_passed": _l("Il termine per le domande è scaduto: la bozza non può più essere modificata."),
+    UploadError.EMPTY_FILE: _l("Scegli un file PDF da caricare"),
+    UploadError.TOO_LARGE: _l("Il file è troppo grande: al massimo %(limit_mb)d MB"),
+    UploadError.NOT_PDF: _l("Il file non è un PDF leggibile: salvalo come PDF (non protetto da password) e riprova"),
+    AttachmentError.TOO_MANY: _l("Puoi caricare al massimo %(limit)d allegati: elimina quelli che non servono"),
+    SubmissionError.NOT_EDITABLE: _l("La domanda non può più essere modificata."),
+    ApplicationError.DEADLINE_PASSED: _l(
+        "Il termine per le domande è scaduto: la bozza non può più essere modificata."
+    ),
 }
 
 

@@ -8,15 +8,16 @@ from flask_login import current_user
 
 from portal.blueprints.applications import bp
 from portal.blueprints.applications.access import organisation_required, own_application
-from portal.blueprints.auth.views import form_page
-from portal.blueprints.campaigns.forms import CampaignUpdateForm
+from portal.blueprints.applications.forms import CampaignUpdateForm
 from portal.clock import now
 from portal.domain import DomainError
+from portal.rendering import form_page
 from portal.services.campaigns import campaign_updates
+from portal.services.campaigns.campaign_updates import UpdateError
 
 PROBLEMS = {
-    "empty": lambda: _("Il testo non contiene nulla da pubblicare: scrivi del testo, non solo codice HTML."),
-    "title": lambda: _("Scrivi il titolo dell'aggiornamento"),
+    UpdateError.EMPTY: lambda: _("Il testo non contiene nulla da pubblicare: scrivi del testo, non solo codice HTML."),
+    UpdateError.TITLE: lambda: _("Scrivi il titolo dell'aggiornamento"),
 }
 
 
@@ -31,7 +32,7 @@ def campaign_updates_page(application_id: int):
         try:
             campaign_updates.post_update(campaign.id, form.titolo.data, form.testo.data, current_user, now())
         except DomainError as error:
-            field = form.titolo if error.code == "title" else form.testo
+            field = form.titolo if error.code == UpdateError.TITLE else form.testo
             field.errors = [PROBLEMS[error.code]()]
         else:
             flash(_("Aggiornamento pubblicato."), "success")

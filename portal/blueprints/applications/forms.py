@@ -4,7 +4,6 @@ also requires every field of the step (see `require`)."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,22 +13,11 @@ from wtforms import BooleanField, FieldList, Form, FormField, SelectField, Strin
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal.blueprints.call.forms import LEGAL_FORM_LABELS
-from portal.domain import DomainError
 from portal.domain.application import BUDGET_CATEGORIES, THEMES
-from portal.domain.money import parse_euros
-from portal.form_fields import strip
-from portal.labels import THEME_LABELS
+from portal.form_fields import DateField, EuroField, WholeNumberField, clean, strip
+from portal.labels import CATEGORY_LABELS, LEGAL_FORM_LABELS, THEME_LABELS
 from portal.services.places.neighbourhoods import grouped_choices
 
-CATEGORY_LABELS = {
-    "personale": _l("Personale"),
-    "attrezzature": _l("Attrezzature e materiali"),
-    "servizi": _l("Servizi e consulenze"),
-    "spazi": _l("Spazi e allestimenti"),
-    "comunicazione": _l("Comunicazione"),
-    "altro": _l("Altro"),
-}
 APPLICANT_LEGAL_FORMS = ("associazione", "fondazione", "impresa_sociale", "altro")
 PLEASE_CHOOSE = SelectChoice("", _l("Scegli…"))
 
@@ -75,63 +63,14 @@ def valid_nil(form, field) -> None:
         raise ValidationError(_l("Scegli il quartiere dall'elenco"))
 
 
-class Euro:
-    """Validator and converter: euros typed in Italian or English notation → `field.cents`."""
-
-    def __init__(self, minimum_cents: int = 1) -> None:
-        self.minimum = minimum_cents
-
-    def __call__(self, form, field) -> None:
-        field.cents = None
-        if not (field.data or "").strip():
-            return
-        try:
-            cents = parse_euros(field.data)
-        except DomainError:
-            raise ValidationError(_l("Scrivi un importo in euro, ad esempio 1.500 oppure 1500,50")) from None
-        if cents < self.minimum:
-            raise ValidationError(_l("L'importo deve essere maggiore di zero"))
-        field.cents = cents
-
-
-class WholeNumber:
-    def __call__(self, form, field) -> None:
-        field.number = None
-        raw = (field.data or "").strip()
-        if not raw:
-            return
-        if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
-            raise ValidationError(_l("Scrivi un numero intero, ad esempio 50"))
-        field.number = int(raw)
-
-
-class DateField(StringField):
-    """A date typed as 31/07/2020 or chosen in the browser's date picker (2020-07-31)."""
-
-    def process_formdata(self, valuelist) -> None:
-        super().process_formdata(valuelist)
-        self.date = None
-
-    def pre_validate(self, form) -> None:
-        raw = (self.data or "").strip()
-        self.date = None
-        if not raw:
-            return
-        for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"), (r"(\d{1,2})/(\d{1,2})/(\d{4})", "dmy")):
-            match = re.fullmatch(pattern, raw)
-            if match:
-                parts = dict(zip(order, map(int, match.groups()), strict=True))
-                try:
-                    self.date = date(parts["y"], parts["m"], parts["d"])
-                except ValueError:
-                    break
-                return
-        raise ValidationError(_l("Scrivi una data vera nel formato gg/mm/aaaa, ad esempio 01/09/2020"))
-
-    def _value(self) -> str:
-        if isinstance(self.data, date):
-            return self.data.isoformat()
-        return self.data or ""
+def euro_field(label) -> EuroField:
+    """An amount of the application (a budget line, a reward's minimum): more than zero, or empty."""
+    return EuroField(
+        label,
+        message=_l("Scrivi un importo in euro, ad esempio 1.500 oppure 1500,50"),
+        minimum_cents=1,
+        minimum_message=_l("L'importo deve essere maggiore di zero"),
+    )
 
 
 REQUIRED_MESSAGE = _l("Questo campo è obbligatorio")
@@ -237,7 +176,7 @@ class BudgetLineForm(Form):
         choices=[PLEASE_CHOOSE, *(SelectChoice(c, CATEGORY_LABELS[c]) for c in BUDGET_CATEGORIES)],
         validators=[Optional()],
     )
-    importo = StringField(_l("Importo (euro)"), validators=[Euro()])
+    importo = euro_field(_l("Importo (euro)"))
 
     @property
     def is_blank(self) -> bool:
@@ -259,9 +198,14 @@ class BudgetForm(FlaskForm):
 
 class RewardForm(Form):
     titolo = text(_l("Nome della ricompensa"), 120)
-    importo = StringField(_l("Donazione minima (euro)"), validators=[Euro()])
+    importo = euro_field(_l("Donazione minima (euro)"))
     descrizione = text(_l("Che cosa riceve chi dona"), 500)
-    quantita = StringField(_l("Quante ne offrite (vuoto se senza limite)"), validators=[WholeNumber()])
+    quantita = WholeNumberField(
+        _l("Quante ne offrite (vuoto se senza limite)"),
+        minimum=1,
+        maximum=999_999,
+        message=_l("Scrivi un numero intero, ad esempio 50"),
+    )
 
     @property
     def is_blank(self) -> bool:
@@ -314,4 +258,28 @@ class WithdrawForm(FlaskForm):
     conferma = BooleanField(
         _l("Voglio ritirare la domanda: so che non sarà valutata"),
         validators=[DataRequired(_l("Conferma che vuoi ritirare la domanda"))],
+    )
+
+
+# --- After selection: the campaign's updates ------------------------------------------------
+
+
+class CampaignUpdateForm(FlaskForm):
+    """An update the organisation posts on its campaign's page."""
+
+    titolo = StringField(
+        _l("Titolo"),
+        filters=[clean],
+        validators=[
+            DataRequired(_l("Scrivi il titolo dell'aggiornamento")),
+            Length(max=150, message=_l("Al massimo 150 caratteri")),
+        ],
+    )
+    testo = TextAreaField(
+        _l("Testo"),
+        filters=[clean],
+        validators=[
+            DataRequired(_l("Scrivi il testo dell'aggiornamento")),
+            Length(max=10_000, message=_l("Al massimo 10.000 caratteri")),
+        ],
     )

@@ -9,20 +9,21 @@ from flask_login import current_user
 from portal.blueprints.applications import bp
 from portal.blueprints.applications.access import applicant_required
 from portal.blueprints.applications.forms import OrganisationForm
-from portal.blueprints.auth.views import form_page
 from portal.clock import now
 from portal.domain import DomainError
+from portal.rendering import form_page
 from portal.services.applications import organisations
+from portal.services.applications.organisations import OrganisationError
 from portal.services.editions.editions import current_edition
 
 PROBLEMS = {
-    "not_eligible": (
+    OrganisationError.NOT_ELIGIBLE: (
         "forma",
         "Possono partecipare al bando solo associazioni, fondazioni e imprese sociali senza "
         "scopo di lucro: con questa forma giuridica non è possibile presentare domanda.",
     ),
-    "unknown_nil": ("nil", "Scegli il quartiere della sede"),
-    "cf_taken": (
+    OrganisationError.UNKNOWN_NIL: ("nil", "Scegli il quartiere della sede"),
+    OrganisationError.CF_TAKEN: (
         "codice_fiscale",
         "Esiste già un'organizzazione con questo codice fiscale: chiedi a chi l'ha registrata di contattarci.",
     ),

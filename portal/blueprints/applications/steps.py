@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_time
@@ -21,26 +22,19 @@ from portal.blueprints.applications.forms import (
     TimelineForm,
     require,
 )
-from portal.blueprints.auth.views import form_page
 from portal.clock import now, to_rome
 from portal.domain import DomainError
-from portal.domain.application import SECTIONS, BudgetLine
+from portal.domain.application import SECTIONS, ApplicationError, BudgetLine
 from portal.domain.money import to_input
 from portal.i18n import money
+from portal.labels import SECTION_TITLES
 from portal.models import Application
+from portal.rendering import form_page
 from portal.services.applications import applications
 from portal.services.editions.editions import current_edition
 from portal.services.places.neighbourhoods import nil_or_none
 
 BLANK_ROWS = 3  # empty budget and reward rows offered after the filled ones (more: "Aggiungi righe")
-
-SECTION_TITLES = {
-    "progetto": _l("Il progetto"),
-    "tempi": _l("Tempi"),
-    "budget": _l("Budget"),
-    "campagna": _l("Piano della campagna"),
-    "allegati": _l("Allegati"),
-}
 MONEY_PARAMS = ("total", "max_cost")
 
 
@@ -120,7 +114,7 @@ class Step:
     load: Callable[[FlaskForm, Application], None]
     save: Callable[[FlaskForm, Application], None]
     # DomainError codes from `save` → (field, message)
-    problems: dict[str, tuple[str, object]]
+    problems: dict[StrEnum, tuple[str, object]]
 
 
 def _next_url(application: Application, name: str) -> str:
@@ -173,7 +167,9 @@ def _validate_and_save(form: FlaskForm, application: Application, step: Step, *,
     try:
         step.save(form, application)
     except DomainError as error:
-        field, message = step.problems.get(error.code, (step.problems["deadline_passed"][0], NOT_EDITABLE))
+        field, message = step.problems.get(
+            error.code, (step.problems[ApplicationError.DEADLINE_PASSED][0], NOT_EDITABLE)
+        )
         params = {k: money(v) if k in MONEY_PARAMS else v for k, v in error.params.items()}
         form[field].errors = [*form[field].errors, str(message) % params]
         return False
@@ -230,7 +226,9 @@ NOT_EDITABLE = _l("La domanda non può più essere modificata.")
 NO_BUDGET_LINES = _l("Aggiungi almeno una voce di spesa")
 NO_REWARDS = _l("Aggiungi almeno una ricompensa")
 DEADLINE_PROBLEM = ("titolo", DEADLINE_PASSED)
-PROJECT = Step("progetto", ProjectForm, _load_project, _save_project, {"deadline_passed": DEADLINE_PROBLEM})
+PROJECT = Step(
+    "progetto", ProjectForm, _load_project, _save_project, {ApplicationError.DEADLINE_PASSED: DEADLINE_PROBLEM}
+)
 
 
 @bp.route("/<int:application_id>/progetto", methods=["GET", "POST"])
@@ -256,9 +254,12 @@ TIMELINE = Step(
     _load_timeline,
     _save_timeline,
     {
-        "end_before_start": ("fine", _l("La data di fine deve venire dopo la data di inizio")),
-        "too_long": ("fine", _l("Il progetto può durare al massimo %(max_months)d mesi: così ne dura %(months)d")),
-        "deadline_passed": ("inizio", DEADLINE_PASSED),
+        ApplicationError.END_BEFORE_START: ("fine", _l("La data di fine deve venire dopo la data di inizio")),
+        ApplicationError.TOO_LONG: (
+            "fine",
+            _l("Il progetto può durare al massimo %(max_months)d mesi: così ne dura %(months)d"),
+        ),
+        ApplicationError.DEADLINE_PASSED: ("inizio", DEADLINE_PASSED),
     },
 )
 
@@ -296,12 +297,12 @@ BUDGET = Step(
     _load_budget,
     _save_budget,
     {
-        "over_max_cost": (
+        ApplicationError.OVER_MAX_COST: (
             "righe",
             _l("Il totale (%(total)s) supera il costo massimo ammesso dal bando (%(max_cost)s)"),
         ),
-        "empty_budget": ("righe", NO_BUDGET_LINES),
-        "deadline_passed": ("righe", DEADLINE_PASSED),
+        ApplicationError.EMPTY_BUDGET: ("righe", NO_BUDGET_LINES),
+        ApplicationError.DEADLINE_PASSED: ("righe", DEADLINE_PASSED),
     },
 )
 
@@ -344,7 +345,7 @@ CAMPAIGN = Step(
     CampaignForm,
     _load_campaign,
     _save_campaign,
-    {"deadline_passed": ("comunicazione", DEADLINE_PASSED)},
+    {ApplicationError.DEADLINE_PASSED: ("comunicazione", DEADLINE_PASSED)},
 )
 
 

@@ -9,22 +9,23 @@ from flask_babel import lazy_gettext as _l
 from portal.blueprints.applications import bp
 from portal.blueprints.applications.access import organisation_required, own_application
 from portal.blueprints.applications.forms import ReviewForm, WithdrawForm
-from portal.blueprints.applications.steps import SECTION_TITLES
-from portal.blueprints.auth.views import form_page
 from portal.clock import now
 from portal.domain import DomainError
-from portal.domain.application import SECTIONS
+from portal.domain.application import SECTIONS, ApplicationError
+from portal.labels import SECTION_TITLES
+from portal.rendering import form_page
 from portal.services import mail
 from portal.services.applications import applications
+from portal.services.applications.applications import SubmissionError
 from portal.services.places.neighbourhoods import nil_or_none
 
 SUBMIT_PROBLEMS = {
-    "deadline_passed": _l(
+    ApplicationError.DEADLINE_PASSED: _l(
         "Il termine per inviare le domande è scaduto il 31 luglio alle 23:59 (ora di Roma): la domanda non è stata "
         "inviata. La bozza resta salvata."
     ),
-    "incomplete": _l("Completa tutte le sezioni prima di inviare la domanda."),
-    "declarations": _l("Conferma tutte le dichiarazioni prima di inviare la domanda."),
+    SubmissionError.INCOMPLETE: _l("Completa tutte le sezioni prima di inviare la domanda."),
+    SubmissionError.DECLARATIONS: _l("Conferma tutte le dichiarazioni prima di inviare la domanda."),
 }
 
 
@@ -34,7 +35,7 @@ def _summary_context(application) -> dict:
         "states": applications.section_states(application),
         "sections": SECTIONS,
         "titles": SECTION_TITLES,
-        "split": applications.funding_split(application),
+        "split": application.funding_split,
         "nil": nil_or_none(application.nil_id),
     }
 
@@ -51,7 +52,7 @@ def review(application_id: int):
         try:
             applications.submit(application.id, now(), declarations_accepted=True)
         except DomainError as error:
-            if error.code == "already_submitted":
+            if error.code == SubmissionError.ALREADY_SUBMITTED:
                 return redirect(url_for("applications.receipt", application_id=application.id))
             problem = str(SUBMIT_PROBLEMS[error.code])
         else:
@@ -85,10 +86,10 @@ def receipt(application_id: int):
             mail.deliver_now_if_immediate(now())
             flash(_("Domanda ritirata. Ti abbiamo mandato una conferma per e-mail."), "success")
         return redirect(url_for("applications.receipt", application_id=application.id))
-    edition = application.edition
-    can_withdraw = application.status.value == "submitted" and (
-        edition.applications_close_at is not None and now() < edition.applications_close_at
-    )
     return form_page(
-        "applications/receipt.html", form, False, can_withdraw=can_withdraw, **_summary_context(application)
+        "applications/receipt.html",
+        form,
+        False,
+        can_withdraw=application.is_withdrawable(now()),
+        **_summary_context(application),
     )

@@ -8,19 +8,21 @@ from flask_login import current_user
 
 from portal.blueprints.auth import bp
 from portal.blueprints.auth.forms import ForgotPasswordForm, NewPasswordForm, SignUpForm
-from portal.blueprints.auth.views import form_page
 from portal.clock import now
 from portal.domain import DomainError
 from portal.extensions import limiter
 from portal.i18n import current_lang
+from portal.rendering import form_page
 from portal.services import mail
 from portal.services.accounts import signup
+from portal.services.accounts.accounts import AccountError
+from portal.services.accounts.signup import SignupError
 
 
 def _link_problem(error: DomainError) -> str:
     return (
         _("Il link è scaduto: chiedine uno nuovo.")
-        if error.code == "expired"
+        if error.code == SignupError.EXPIRED
         else _("Il link non è valido o è già stato usato: chiedine uno nuovo.")
     )
 
@@ -73,7 +75,7 @@ def reset_password(token: str):
         try:
             signup.reset_password(token, form.password.data, now())
         except DomainError as error:
-            if error.code != "weak_password":
+            if error.code != AccountError.WEAK_PASSWORD:
                 abort(400)
             form.password.errors = [_("La password deve avere almeno 12 caratteri e non può essere l'indirizzo e-mail")]
         else:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -11,8 +11,9 @@ from portal.blueprints.auth import bp
 from portal.blueprints.auth.forms import CodeForm, LoginForm
 from portal.clock import now
 from portal.domain import DomainError
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.models import Role, User
+from portal.rendering import form_page
 from portal.services import mail
 from portal.services.accounts import accounts, signup
 
@@ -38,9 +39,9 @@ def landing_for(user: User) -> str:
 
 
 def _finish_login(user: User, next_url: str | None):
+    """Start the signed-in session; the caller's service call has recorded the sign-in."""
     session.clear()  # a fresh session after signing in: nothing carried over from before
     login_user(user)
-    accounts.record_login(user, now())
     flash(_("Hai effettuato l'accesso come %(name)s.", name=user.name), "success")
     return redirect(safe_next(next_url) or landing_for(user))
 
@@ -51,14 +52,6 @@ def _pending_user() -> User | None:
         session.pop(PENDING_KEY, None)
         return None
     return accounts.load_user(pending.get("id", ""))
-
-
-def form_page(template: str, form, failed: bool, **context):
-    """A sign-in step, never stored by any cache; "Errore:" in the title when something failed."""
-    html = render_template(template, form=form, failed=failed, page_has_errors=bool(form.errors) or failed, **context)
-    response = current_app.make_response(html)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/accesso", methods=["GET", "POST"])
@@ -76,7 +69,6 @@ def login():
             failed = True
         elif user.email_confirmed_at is None:
             signup.send_confirmation(user, now())
-            db.session.commit()
             mail.deliver_now_if_immediate(now())
             flash(
                 _("Prima di accedere conferma il tuo indirizzo: ti abbiamo inviato di nuovo il link per e-mail."),
@@ -87,6 +79,7 @@ def login():
             endpoint = "auth.second_factor" if user.totp_enabled_at else "auth.enrol"
             return redirect(url_for(endpoint))
         else:
+            accounts.record_login(user, now())
             return _finish_login(user, form.next.data)
     return form_page("auth/login.html", form, failed)
 
@@ -97,10 +90,10 @@ def _expired():
 
 
 def _check_code(user: User, form: CodeForm) -> bool | None:
-    """None while no code was sent; True when a valid one was (and the user is signed in)."""
+    """None while no code was sent; True when a valid one was (and the sign-in is recorded)."""
     if not form.validate_on_submit():
         return None
-    return accounts.verify_code(user, form.code.data, now())
+    return accounts.sign_in_with_code(user, form.code.data, now())
 
 
 @bp.route("/accesso/codice", methods=["GET", "POST"])

@@ -2,68 +2,28 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
+from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
 
-from portal.domain import DomainError
 from portal.domain.eligibility import LEGAL_FORMS
-from portal.domain.money import parse_euros
+from portal.form_fields import EuroField, GetForm, WholeNumberField
+from portal.labels import LEGAL_FORM_LABELS
 
-LEGAL_FORM_LABELS = {
-    "associazione": _l("Associazione"),
-    "fondazione": _l("Fondazione"),
-    "impresa_sociale": _l("Impresa sociale (anche cooperativa sociale)"),
-    "societa": _l("Società o impresa commerciale"),
-    "ente_pubblico": _l("Ente pubblico"),
-    "persona_fisica": _l("Persona fisica o gruppo informale"),
-    "altro": _l("Altro"),
-}
 YES_NO = [SelectChoice("si", _l("Sì")), SelectChoice("no", _l("No"))]
 
-AMOUNT_ERRORS = {
-    "empty": _l("Inserisci il costo del progetto in euro, ad esempio 20.000"),
-    "not_a_number": _l("Scrivi il costo come numero in euro, ad esempio 20.000 oppure 20000,50"),
-}
 
-
-class EuroAmount:
-    """Validator and converter: puts the amount in cents on `field.cents`."""
-
-    def __call__(self, form, field) -> None:
-        try:
-            field.cents = parse_euros(field.data or "")
-        except DomainError as error:
-            field.cents = None
-            raise ValidationError(str(AMOUNT_ERRORS[error.code])) from None
-
-
-class WholeMonths:
-    """Validator and converter: a whole number of months, on `field.months`."""
-
-    def __call__(self, form, field) -> None:
-        raw = (field.data or "").strip()
-        field.months = None
-        if not raw:
-            raise ValidationError(str(_l("Inserisci la durata del progetto in mesi, ad esempio 12")))
-        if not re.fullmatch(r"[0-9]{1,4}", raw):  # str.isdigit() accepts '²'
-            raise ValidationError(str(_l("Scrivi la durata come numero intero di mesi, ad esempio 12")))
-        if not 1 <= int(raw) <= 120:
-            raise ValidationError(str(_l("La durata deve essere tra 1 e 120 mesi")))
-        field.months = int(raw)
-
-
-class GetForm(FlaskForm):
-    class Meta:
-        csrf = False
+def project_cost_field() -> EuroField:
+    """The project's total cost (zero passes here: the calculator and the check answer it)."""
+    return EuroField(
+        _l("Costo totale del progetto (euro)"),
+        required_message=_l("Inserisci il costo del progetto in euro, ad esempio 20.000"),
+        message=_l("Scrivi il costo come numero in euro, ad esempio 20.000 oppure 20000,50"),
+    )
 
 
 class CostForm(GetForm):
-    costo = StringField(_l("Costo totale del progetto (euro)"), validators=[EuroAmount()])
+    costo = project_cost_field()
 
 
 class EligibilityForm(GetForm):
@@ -82,5 +42,12 @@ class EligibilityForm(GetForm):
         choices=YES_NO,
         invalid_choice_message=_l("Indica se l'organizzazione ha una sede operativa a Milano"),
     )
-    durata = StringField(_l("Durata del progetto (mesi)"), validators=[WholeMonths()])
-    costo = StringField(_l("Costo totale del progetto (euro)"), validators=[EuroAmount()])
+    durata = WholeNumberField(
+        _l("Durata del progetto (mesi)"),
+        minimum=1,
+        maximum=120,
+        required_message=_l("Inserisci la durata del progetto in mesi, ad esempio 12"),
+        message=_l("Scrivi la durata come numero intero di mesi, ad esempio 12"),
+        range_message=_l("La durata deve essere tra 1 e 120 mesi"),
+    )
+    costo = project_cost_field()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from portal.blueprints.call.forms import LEGAL_FORM_LABELS
-from portal.domain.eligibility import Failure
+from portal.domain.eligibility import EligibilityFailure, Failure
 from portal.i18n import money
+from portal.labels import LEGAL_FORM_LABELS
 
 
 def legal_forms_text(codes: list[str]) -> str:
@@ -15,18 +15,18 @@ def legal_forms_text(codes: list[str]) -> str:
 
 def failure_reason(failure: Failure, eligible_forms: list[str]) -> str:
     params = failure.params
-    if failure.code == "legal_form":
+    if failure.code == EligibilityFailure.LEGAL_FORM:
         return _(
             "La forma giuridica che hai indicato non è ammessa: possono partecipare %(forms)s.",
             forms=legal_forms_text(eligible_forms),
         )
-    if failure.code == "non_profit":
+    if failure.code == EligibilityFailure.NON_PROFIT:
         return _("Il bando è riservato alle organizzazioni senza scopo di lucro.")
-    if failure.code == "seat_in_milan":
+    if failure.code == EligibilityFailure.SEAT_IN_MILAN:
         return _("Serve una sede operativa nel Comune di Milano.")
-    if failure.code == "duration":
+    if failure.code == EligibilityFailure.DURATION:
         return _("Il progetto può durare al massimo %(months)s mesi.", months=params["max_months"])
-    if failure.code == "cost":
+    if failure.code == EligibilityFailure.COST:
         return _("Il costo totale può essere al massimo %(amount)s.", amount=money(params["max_cost_cents"]))
     return _("Un requisito non è soddisfatto.")
 
@@ -40,7 +40,3 @@ def over_cost_message(max_cost_cents: int) -> str:
 
 def not_positive_message() -> str:
     return _("Il costo deve essere maggiore di zero.")
-
-
-def legal_form_label(code: str) -> str:
-    return str(LEGAL_FORM_LABELS.get(code, code))

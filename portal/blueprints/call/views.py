@@ -9,7 +9,7 @@ from portal.clock import ROME, now
 from portal.domain import DomainError
 from portal.domain.eligibility import Applicant, check
 from portal.domain.ics import build_calendar
-from portal.domain.match_funding import split_cost
+from portal.domain.match_funding import MatchFundingError, split_cost
 from portal.i18n import current_lang
 from portal.models import Edition, EventKind
 from portal.rendering import render_page
@@ -53,7 +53,7 @@ def _calculate(form: CostForm, edition: Edition):
     except DomainError as error:
         message = (
             messages.over_cost_message(error.params["max_cost_cents"])
-            if error.code == "over_max_cost"
+            if error.code == MatchFundingError.OVER_MAX_COST
             else messages.not_positive_message()
         )
         form.costo.errors = [message]
@@ -79,7 +79,7 @@ def eligibility():
                 legal_form=form.forma.data,
                 is_non_profit=form.non_profit.data == "si",
                 has_seat_in_milan=form.sede_milano.data == "si",
-                duration_months=form.durata.months,
+                duration_months=form.durata.number,
                 cost_cents=form.costo.cents,
             ),
             edition.criteria,
@@ -107,7 +107,7 @@ def info_session():
 @bp.get("/eventi/<slug>")
 def event(slug: str):
     event = event_or_404(slug)
-    seats = seats_left_for(event) if event.kind is EventKind.LESSON else None
+    seats = seats_left_for(event) if event.needs_registration else None
     return render_template("call/event.html", event=event, state=event_state(event, now()), seats_left=seats)
 
 

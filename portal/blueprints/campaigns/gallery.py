@@ -13,15 +13,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.blueprints.campaigns import bp
-from portal.blueprints.campaigns.labels import STATE_FILTER_LABELS, STATE_LABELS
+from portal.blueprints.campaigns.labels import STATE_FILTER_LABELS
 from portal.clock import now
 from portal.domain.application import THEMES
 from portal.domain.gallery import MAX_TEXT, PARAM_OF_STATE, Filters, Sort, page_links, parse_filters, shade
-from portal.labels import THEME_LABELS
+from portal.labels import CAMPAIGN_STATE_LABELS, THEME_LABELS
 from portal.rendering import render_page
 from portal.services.campaigns import gallery as galleries
 from portal.services.places import city_map
-from portal.services.places.neighbourhoods import all_nil, grouped_choices
+from portal.services.places.neighbourhoods import all_nil, grouped_choices, municipi
 
 SORT_LABELS = {
     Sort.NEWEST: _l("Più recenti"),
@@ -75,7 +75,7 @@ class MapView:
 @bp.get("/progetti")
 def gallery():
     years = galleries.edition_years()
-    filters = parse_filters(request.args, years=years, themes=THEMES, nil_ids=all_nil())
+    filters = parse_filters(request.args, years=years, themes=THEMES, municipi=municipi(), nil_ids=all_nil())
     result = galleries.gallery(filters, now())
     return render_page(
         "campaigns/gallery.html",
@@ -86,9 +86,10 @@ def gallery():
         notices=_notices(filters, result),
         city=_map_view(filters, result.counts),
         page_links=page_links(result.page, result.pages),
+        municipi=municipi(),
         nil_groups=grouped_choices(),
         theme_labels={code: THEME_LABELS[code] for code in THEMES},
-        state_labels=STATE_LABELS,
+        state_labels=CAMPAIGN_STATE_LABELS,
         state_filter_labels=STATE_FILTER_LABELS,
         state_params=PARAM_OF_STATE,
         sort_labels=SORT_LABELS,
@@ -173,13 +174,14 @@ def _map_view(filters: Filters, counts: galleries.Counts) -> MapView:
         )
         for nil_id in sorted(counts.nil_ids_in(selected) - drawn)
     ]
-    municipio = next(area for area in drawing.municipi if area.id == selected)
+    # A Municipio in the data but not yet in the drawing (scripts/build_map.py): its NIL are listed.
+    municipio = next((area for area in drawing.municipi if area.id == selected), None)
     return MapView(
-        viewbox=" ".join(map(str, municipio.viewbox)),
+        viewbox=" ".join(map(str, municipio.viewbox if municipio else drawing.viewbox)),
         municipio=selected,
         areas=areas,
         extra=extra,
-        outline=municipio.d,
+        outline=municipio.d if municipio else None,
         back_href=_href(filters, municipio=None, nil=None),
         source=drawing.source,
     )

@@ -1,4 +1,5 @@
-"""Words for a campaign's state, shared by the gallery, the campaign page and the transparency pages."""
+"""The gallery's words for a campaign's state, as choices of its filter (the state's own label,
+shared by every page, is `portal.labels.CAMPAIGN_STATE_LABELS`)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.domain.campaign import CampaignState
 
-STATE_LABELS = {
-    CampaignState.UPCOMING: _l("In arrivo"),
-    CampaignState.LIVE: _l("In corso"),
-    CampaignState.COFUNDED: _l("Cofinanziata: soglia raggiunta"),
-    CampaignState.SUCCEEDED: _l("Conclusa con successo"),
-    CampaignState.NOT_FUNDED: _l("Non finanziata"),
-}
-
-# The same states as choices of a filter ("show the campaigns that are…").
+# The states as choices of a filter ("show the campaigns that are…").
 STATE_FILTER_LABELS = {
     CampaignState.UPCOMING: _l("In arrivo"),
     CampaignState.LIVE: _l("In corso, soglia non ancora raggiunta"),

@@ -8,16 +8,14 @@ from sqlalchemy.orm import selectinload
 
 from portal.blueprints.campaigns import bp, presentation
 from portal.clock import now
-from portal.domain.pledge import PledgeStatus
+from portal.domain.pledge import PAID_STATUSES
 from portal.extensions import db
 from portal.i18n import current_lang
 from portal.models import Campaign, Edition, Pledge
 from portal.rich_text import sanitise
-from portal.services.courses.calendar_files import absolute_url
+from portal.urls import absolute_url
 
-SUPPORTERS_SHOWN = 50
-# Paid pledges, also once a campaign not funded has listed them for refund: they supported it.
-SUPPORTER_STATUSES = (PledgeStatus.CONFIRMED, PledgeStatus.REFUND_DUE)
+SUPPORTERS_SHOWN = 50  # the paid pledges (`PledgeStatus.is_paid`), latest first
 
 
 @bp.app_template_filter("rich_text")
@@ -28,7 +26,7 @@ def rich_text(text: str | None):
 
 def published_campaign(slug: str, *, with_content: bool = False) -> Campaign:
     """The published campaign with this address, or 404 (a draft, or one published later, is not public)."""
-    query = sa.select(Campaign).where(Campaign.slug == slug[:120], Campaign.published_at <= now())
+    query = sa.select(Campaign).where(Campaign.slug == slug[:120], Campaign.is_public(now()))
     if with_content:
         query = query.options(selectinload(Campaign.rewards), selectinload(Campaign.updates))
     return db.session.execute(query).scalar_one_or_none() or abort(404)
@@ -38,7 +36,7 @@ def recent_supporters(campaign_id: int) -> list[Pledge]:
     return list(
         db.session.scalars(
             sa.select(Pledge)
-            .where(Pledge.campaign_id == campaign_id, Pledge.status.in_(SUPPORTER_STATUSES))
+            .where(Pledge.campaign_id == campaign_id, Pledge.status.in_(PAID_STATUSES))
             .order_by(Pledge.confirmed_at.desc(), Pledge.id.desc())
             .limit(SUPPORTERS_SHOWN)
         )

@@ -18,6 +18,7 @@ from portal.i18n import current_lang, money
 from portal.models import Campaign, Pledge
 from portal.services import mail
 from portal.services.payments import payments
+from portal.services.payments.payments import PledgeError
 
 
 def _is_open(campaign: Campaign) -> bool:
@@ -26,15 +27,15 @@ def _is_open(campaign: Campaign) -> bool:
 
 def _refusal(form: PledgeForm, error: DomainError) -> bool:
     """A refusal of the service shown on the form; False when the campaign is no longer open."""
-    if error.code == "not_open":
+    if error.code == PledgeError.NOT_OPEN:
         return False
-    if error.code == "below_reward":
+    if error.code == PledgeError.BELOW_REWARD:
         form.importo.errors = [
             _("Per questa ricompensa il sostegno minimo è di %(min)s", min=money(error.params["minimum"]))
         ]
-    elif error.code == "reward_gone":
+    elif error.code == PledgeError.REWARD_GONE:
         form.ricompensa.errors = [_("Questa ricompensa è appena finita: scegline un'altra o sostieni senza ricompensa")]
-    elif error.code == "reward_unknown":
+    elif error.code == PledgeError.REWARD_UNKNOWN:
         form.ricompensa.errors = [_("Scegli una ricompensa tra quelle elencate")]
     else:
         form.importo.errors = [_("Controlla l'importo e riprova")]
@@ -62,7 +63,6 @@ def pledge(slug: str):
         try:
             created = payments.create_pledge(campaign.id, request_, now())
         except DomainError as error:
-            db.session.rollback()
             if not _refusal(form, error):
                 figures = presentation.figures(campaign, now())
                 return render_template("campaigns/pledge.html", campaign=campaign, figures=figures, form=None), 409

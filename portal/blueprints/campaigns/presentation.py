@@ -11,10 +11,9 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.blueprints.campaigns.labels import STATE_LABELS
 from portal.clock import ROME
-from portal.domain.campaign import CampaignState, days_left, progress, state_of
-from portal.labels import THEME_LABELS
+from portal.domain.campaign import CampaignState, days_left, progress
+from portal.labels import CAMPAIGN_STATE_LABELS, THEME_LABELS
 from portal.models import Campaign
 from portal.services.places.neighbourhoods import Nil, nil_or_none
 
@@ -50,28 +49,21 @@ class Figures:
 
     @property
     def is_open(self) -> bool:
-        return self.state in (CampaignState.LIVE, CampaignState.COFUNDED)
+        return self.state.is_open
 
     @property
     def is_over(self) -> bool:
-        return self.state in (CampaignState.SUCCEEDED, CampaignState.NOT_FUNDED)
+        return self.state.is_over
 
     @property
     def state_label(self) -> str:
-        return str(STATE_LABELS[self.state])
+        return str(CAMPAIGN_STATE_LABELS[self.state])
 
 
 def figures(campaign: Campaign, now: datetime) -> Figures:
-    state = state_of(
-        campaign.starts_at,
-        campaign.ends_at,
-        campaign.confirmed_cents,
-        campaign.target_cents,
-        campaign.grant_committed,
-        now,
-    )
+    state = campaign.state(now)
     done = progress(campaign.confirmed_cents, campaign.goal_cents)
-    open_ = state in (CampaignState.LIVE, CampaignState.COFUNDED)
+    open_ = state.is_open
     return Figures(
         state=state,
         raised_percent=done.basis_points // 100,

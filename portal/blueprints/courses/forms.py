@@ -2,15 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectMultipleField, StringField, widgets
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.form_fields import email_field, full_name_field
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
+from portal.form_fields import CheckboxesField, email_field, full_name_field
 
 
 class RegistrationForm(FlaskForm):

@@ -15,6 +15,7 @@ from portal.services.courses import registrations
 from portal.services.courses.calendar import calendar
 from portal.services.courses.calendar_files import event_entry
 from portal.services.courses.registration_mail import calendar_attachment
+from portal.services.courses.registrations import CancellationError
 from portal.services.editions.editions import current_edition
 
 
@@ -90,7 +91,7 @@ def cancel(token: str, registration_id: int):
         registrations.cancel(registrant, registration_id, now())
         mail.deliver_now_if_immediate(now())
     except DomainError as error:
-        if error.code == "not_found":
+        if error.code == CancellationError.NOT_FOUND:
             abort(404)
         flash(_("La lezione è già iniziata: non è più possibile annullare l'iscrizione."), "warning")
     else:
@@ -101,7 +102,7 @@ def cancel(token: str, registration_id: int):
 @bp.get("/iscrizioni/<token>.ics")
 def personal_calendar(token: str):
     registrant = _registrant_or_404(token)
-    confirmed = [r for r in registrant.registrations if r.status.value == "confirmed"]
+    confirmed = registrant.confirmed_registrations
     if not confirmed:
         abort(404)
     attachment = calendar_attachment(confirmed, now(), current_lang())

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
 
-from portal.form_fields import strip
+from portal.form_fields import WholeNumberField, strip
 
 
 class DeclarationForm(FlaskForm):
@@ -29,23 +29,17 @@ def scores_form(criteria, lang: str) -> type[FlaskForm]:
     class ScoresForm(FlaskForm):
         note = TextAreaField(_l("Note sulla valutazione"), filters=[strip], validators=[Optional(), Length(max=5000)])
 
+    no_score = _l("Dai un punteggio a questo criterio")
     for criterion in criteria:
         setattr(
             ScoresForm,
             f"c_{criterion.code}",
-            StringField(
+            WholeNumberField(
                 f"{criterion.label(lang)} (0–{criterion.max_score})",
-                filters=[strip],
-                validators=[InputRequired(_l("Dai un punteggio a questo criterio")), _in_range(criterion.max_score)],
+                [InputRequired(no_score)],  # also marks the input `required`
+                maximum=criterion.max_score,
+                message=_l("Scrivi un numero intero da 0 a %(max)d"),
+                required_message=no_score,
             ),
         )
     return ScoresForm
-
-
-def _in_range(maximum: int):
-    def check(form, field) -> None:
-        raw = field.data or ""
-        if not raw.isascii() or not raw.isdigit() or int(raw) > maximum:
-            raise ValidationError(_l("Scrivi un numero intero da 0 a %(max)d") % {"max": maximum})
-
-    return check

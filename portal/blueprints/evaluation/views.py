@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import roles_required
-from portal.blueprints.applications.steps import SECTION_TITLES
 from portal.blueprints.evaluation import bp
 from portal.blueprints.evaluation.forms import DeclarationForm, scores_form
 from portal.clock import now
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.i18n import current_lang
+from portal.labels import SECTION_TITLES
 from portal.models import Assignment, Role
 from portal.services.evaluation import evaluation
 from portal.services.places.neighbourhoods import nil_or_none
@@ -73,7 +73,7 @@ def _scores(assignment: Assignment):
             form[f"c_{criterion.code}"].data = str(existing[criterion.code]) if criterion.code in existing else ""
         form.note.data = assignment.notes
     elif form.validate():
-        scores = {c.code: int(form[f"c_{c.code}"].data) for c in criteria}
+        scores = {c.code: form[f"c_{c.code}"].number for c in criteria}
         try:
             total = evaluation.submit_scores(assignment, scores, form.note.data, now())
         except DomainError:

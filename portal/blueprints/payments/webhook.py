@@ -29,13 +29,15 @@ from flask import current_app, jsonify, request
 from portal.blueprints.payments import bp
 from portal.clock import now
 from portal.domain import DomainError
-from portal.domain.webhook import MAX_BODY_BYTES, parse_event, verify
+from portal.domain.webhook import MAX_BODY_BYTES, SIGNATURE_HEADER, WebhookError, parse_event, verify
 from portal.extensions import csrf, limiter
 from portal.services import mail
 from portal.services.payments import provider_events
 
-SIGNATURE_HEADER = "Portal-Signature"
-_SIGNATURE_ERRORS = {"malformed": ("malformed_signature", 400), "bad_signature": ("bad_signature", 401)}
+_SIGNATURE_ERRORS = {
+    WebhookError.MALFORMED: ("malformed_signature", 400),
+    WebhookError.BAD_SIGNATURE: ("bad_signature", 401),
+}
 
 
 def _error(code: str, status: int, **extra):
@@ -51,7 +53,7 @@ def notification():
         current_app.logger.error("Payment notification refused: PAYMENT_WEBHOOK_SECRET is not set")
         return _error("not_configured", 503)
     if (request.content_length or 0) > MAX_BODY_BYTES:
-        return _error("malformed", 400, field="body")
+        return _error(WebhookError.MALFORMED, 400, field="body")
     body = request.get_data(cache=False)
     moment = now()
     try:
@@ -62,9 +64,9 @@ def notification():
         event = parse_event(body)
         provider_events.check_storable(event)
     except DomainError as problem:
-        if problem.code == "unsupported_type":
+        if problem.code == WebhookError.UNSUPPORTED_TYPE:
             return jsonify(outcome="ignored")
-        return _error("malformed", 400, field=problem.params.get("field", "body"))
+        return _error(WebhookError.MALFORMED, 400, field=problem.params.get("field", "body"))
     outcome = provider_events.record_event(event, moment)
     mail.deliver_now_if_immediate(moment)
     return jsonify(outcome=outcome, event_id=event.event_id)

@@ -12,7 +12,7 @@ from portal.blueprints.transparency import bp
 from portal.clock import now
 from portal.i18n import current_lang, languages
 from portal.services.campaigns.syndication import FeedItem, feed_items, sitemap_pages
-from portal.services.courses.calendar_files import absolute_url
+from portal.urls import absolute_url
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"

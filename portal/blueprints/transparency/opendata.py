@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Response, render_template
 
-from portal.blueprints.campaigns.labels import STATE_LABELS
 from portal.blueprints.transparency import bp
 from portal.clock import now
-from portal.labels import THEME_LABELS
+from portal.labels import CAMPAIGN_STATE_LABELS, THEME_LABELS
 from portal.services.campaigns import opendata
 
 CSV_TYPE = "text/csv; charset=utf-8; header=present"
@@ -44,6 +43,6 @@ def opendata_page():
         licence=opendata.LICENCE,
         licence_url=opendata.LICENCE_URL,
         source=opendata.SOURCE,
-        states=STATE_LABELS,
+        states=CAMPAIGN_STATE_LABELS,
         themes=THEME_LABELS,
     )

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import render_template
 
-from portal.blueprints.campaigns.labels import STATE_LABELS
 from portal.blueprints.transparency import bp, chart
-from portal.blueprints.transparency.labels import municipio_label
 from portal.clock import now
-from portal.labels import THEME_LABELS
+from portal.labels import CAMPAIGN_STATE_LABELS, THEME_LABELS, municipio_label
 from portal.services.cofunding.ledger import ledger_of
 from portal.services.editions.editions import edition_or_404
 from portal.services.places.neighbourhoods import nil_or_none
@@ -29,7 +27,7 @@ def tracker(year: int):
         chart_width=chart.WIDTH,
         label_width=chart.LABEL_WIDTH,
         bar_height=chart.BAR_HEIGHT,
-        state_labels=STATE_LABELS,
+        state_labels=CAMPAIGN_STATE_LABELS,
         theme_labels=THEME_LABELS,
         municipio_label=municipio_label,
         nil_of=nil_or_none,

@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 import pyotp
 import segno
+from flask import current_app
 from markupsafe import escape
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.models import Role, User
+from portal.services.transaction import transactional
 
 MIN_PASSWORD_LENGTH = 12
 TOTP_ISSUER = "Crowdfunding Civico"
-# Checked when the e-mail is unknown, so a wrong address costs as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
+
+
+def hash_password(password: str) -> str:
+    """A new password's hash, by the configured method (PASSWORD_HASH_METHOD: scrypt; cheap in the tests).
+    A stored hash names its own method, so hashes made with another one still verify."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked when the e-mail is unknown, so a wrong address costs as much time as a wrong password."""
+    return generate_password_hash("not-a-password-of-anyone", method=method)
+
+
+class AccountError(StrEnum):
+    WEAK_PASSWORD = "weak_password"  # too short, or the e-mail itself
+    ALREADY_ENROLLED = "already_enrolled"  # the second factor is already set up
 
 
 def normalise_email(email: str) -> str:
@@ -41,17 +60,18 @@ def load_user(session_id: str) -> User | None:
 
 
 def check_password(policy_email: str, password: str) -> None:
-    """A password long enough and not the e-mail itself; raises DomainError("weak_password")."""
+    """A password long enough and not the e-mail itself; raises DomainError(AccountError.WEAK_PASSWORD)."""
     if len(password) < MIN_PASSWORD_LENGTH or password.strip().lower() == normalise_email(policy_email):
-        raise DomainError("weak_password", minimum=MIN_PASSWORD_LENGTH)
+        raise DomainError(AccountError.WEAK_PASSWORD, minimum=MIN_PASSWORD_LENGTH)
 
 
+@transactional
 def create_user(email: str, name: str, password: str, role: Role, now: datetime, *, lang: str = "it") -> User:
     check_password(email, password)
     user = User(
         email=normalise_email(email),
         name=name.strip(),
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
         lang=lang,
         created_at=now,
@@ -65,16 +85,33 @@ def authenticate(email: str, password: str) -> User | None:
     """The active account with this e-mail and password, or None (the same for any reason)."""
     user = user_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.is_active:
         return None
     return user
 
 
+@transactional
+def create_confirmed_user(email: str, name: str, password: str, role: Role, now: datetime) -> User:
+    """An account whose address an operator vouches for (created from the command line)."""
+    user = create_user(email, name, password, role, now)
+    user.email_confirmed_at = now
+    return user
+
+
+@transactional
 def record_login(user: User, now: datetime) -> None:
     user.last_login_at = now
-    db.session.commit()
+
+
+@transactional
+def sign_in_with_code(user: User, code: str, now: datetime, *, real_time: float | None = None) -> bool:
+    """The second step of signing in: True, and the sign-in recorded, for a valid code (`verify_code`)."""
+    if not verify_code(user, code, now, real_time=real_time):
+        return False
+    record_login(user, now)
+    return True
 
 
 # The second factor reads the real time, never the portal's simulated clock:
@@ -99,14 +136,19 @@ class Enrolment:
 def start_enrolment(user: User) -> Enrolment:
     """A new secret for an account without a confirmed second factor."""
     if user.totp_enabled_at is not None:
-        raise DomainError("already_enrolled")
+        raise DomainError(AccountError.ALREADY_ENROLLED)
     if not user.totp_secret:
-        user.totp_secret = pyotp.random_base32()
-        db.session.commit()
+        _new_secret(user)
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
     return Enrolment(user.totp_secret, uri)
 
 
+@transactional
+def _new_secret(user: User) -> None:
+    user.totp_secret = pyotp.random_base32()
+
+
+@transactional
 def verify_code(user: User, code: str, now: datetime, *, real_time: float | None = None) -> bool:
     """True for a valid code not used before (one step of clock drift allowed either way).
 
@@ -126,15 +168,14 @@ def verify_code(user: User, code: str, now: datetime, *, real_time: float | None
             user.totp_last_step = step
             if user.totp_enabled_at is None:
                 user.totp_enabled_at = now
-            db.session.commit()
             return True
     return False
 
 
+@transactional
 def reset_second_factor(user: User) -> None:
     """Forget the authenticator and end every session: the next sign-in enrols a new one."""
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
     user.session_version += 1
-    db.session.commit()

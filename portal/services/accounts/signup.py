@@ -10,23 +10,30 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from enum import StrEnum
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from werkzeug.security import generate_password_hash
 
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.models import Role, User
 from portal.services import audit, mail
 from portal.services.accounts import accounts
-from portal.services.courses.calendar_files import absolute_url
+from portal.services.transaction import transactional
+from portal.urls import absolute_url
 
 CONFIRM_SECONDS = 48 * 3600
 RESET_SECONDS = 3600
 INVITATION_SECONDS = 7 * 24 * 3600  # an invitation's link; a reset link lasts an hour
+
+
+class SignupError(StrEnum):
+    EXPIRED = "expired"  # a link too old
+    INVALID = "invalid"  # a link forged, or already used
+    EXISTS = "exists"  # an invitation to an address that has an account
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -42,18 +49,17 @@ def _load(purpose: str, token: str, max_age: int) -> dict:
     try:
         return _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise DomainError("expired") from None
+        raise DomainError(SignupError.EXPIRED) from None
     except BadSignature:
-        raise DomainError("invalid") from None
+        raise DomainError(SignupError.INVALID) from None
 
 
-def _send(user: User, template: str, subject, now: datetime, **context) -> None:
-    """`subject` is a lazy string: rendered, like the body, in the account's language."""
-    with force_locale(user.lang):
-        body = render_template(template, user=user, **context)
-        mail.queue(user.email, str(subject), body, now)
+def _send(user: User, template: str, subject: LazyString, now: datetime, **context: object) -> None:
+    """To the account's owner, in the account's language."""
+    mail.send(template, to=user.email, lang=user.lang, subject=subject, now=now, user=user, **context)
 
 
+@transactional
 def sign_up(email: str, name: str, password: str, lang: str, now: datetime) -> None:
     """Create an applicant account and send the confirmation link; for an address already
     registered, create nothing and write to its owner instead."""
@@ -61,41 +67,41 @@ def sign_up(email: str, name: str, password: str, lang: str, now: datetime) -> N
     if existing is not None:
         _send(
             existing,
-            "mail/account_exists.txt",
+            "account_exists",
             _l("Il tuo account Crowdfunding Civico"),
             now,
             login_url=absolute_url("auth.login", lang=existing.lang),
             reset_url=absolute_url("auth.forgot_password", lang=existing.lang),
         )
-        db.session.commit()
         return
     user = accounts.create_user(email, name, password, Role.APPLICANT, now, lang=lang)
     send_confirmation(user, now)
-    db.session.commit()
 
 
+@transactional
 def send_confirmation(user: User, now: datetime) -> None:
     token = _serializer("confirm").dumps({"id": user.id, "email": user.email})
     _send(
         user,
-        "mail/confirm_email.txt",
+        "confirm_email",
         _l("Conferma il tuo indirizzo e-mail – Crowdfunding Civico"),
         now,
         confirm_url=absolute_url("auth.confirm_email", lang=user.lang, token=token),
     )
 
 
+@transactional
 def confirm_email(token: str, now: datetime) -> User:
     data = _load("confirm", token, CONFIRM_SECONDS)
     user = db.session.get(User, data.get("id"))
     if user is None or user.email != data.get("email"):
-        raise DomainError("invalid")
+        raise DomainError(SignupError.INVALID)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now
-        db.session.commit()
     return user
 
 
+@transactional
 def request_reset(email: str, now: datetime) -> None:
     """Send a reset link if the address has an active account; say nothing either way."""
     user = accounts.user_by_email(email)
@@ -104,12 +110,11 @@ def request_reset(email: str, now: datetime) -> None:
     token = _serializer("reset").dumps({"id": user.id, "mark": _password_mark(user)})
     _send(
         user,
-        "mail/reset_password.txt",
+        "reset_password",
         _l("Imposta una nuova password – Crowdfunding Civico"),
         now,
         reset_url=absolute_url("auth.reset_password", lang=user.lang, token=token),
     )
-    db.session.commit()
 
 
 def user_for_reset(token: str) -> User:
@@ -123,38 +128,38 @@ def user_for_reset(token: str) -> User:
             raise problem from None
     user = db.session.get(User, data.get("id"))
     if user is None or not user.is_active or data.get("mark") != _password_mark(user):
-        raise DomainError("invalid")
+        raise DomainError(SignupError.INVALID)
     return user
 
 
+@transactional
 def reset_password(token: str, password: str, now: datetime) -> User:
     """Set the new password; every other session of the account ends."""
     user = user_for_reset(token)
     accounts.check_password(user.email, password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = accounts.hash_password(password)
     user.session_version += 1
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now  # the link reached the mailbox: the address works
-    db.session.commit()
     return user
 
 
+@transactional
 def invite(email: str, name: str, role: Role, actor: User, now: datetime) -> User:
     """Staff invite an evaluator (or a colleague): an account without a usable password and an
     e-mail with a link to choose one; the second factor is set up at the first sign-in."""
     if accounts.user_by_email(email) is not None:
-        raise DomainError("exists")
+        raise DomainError(SignupError.EXISTS)
     user = accounts.create_user(email, name, secrets.token_urlsafe(32), role, now)
     user.email_confirmed_at = now  # the link can only be opened from this mailbox
     token = _serializer("invite").dumps({"id": user.id, "mark": _password_mark(user)})
     _send(
         user,
-        "mail/invitation.txt",
+        "invitation",
         _l("Sei stato invitato nel back-office del Crowdfunding Civico"),
         now,
         inviter=actor,
         set_password_url=absolute_url("auth.reset_password", lang=user.lang, token=token),
     )
     audit.record(actor, "user.invite", "user", user.id, now, label=user.email, changes={"role": [None, role.value]})
-    db.session.commit()
     return user

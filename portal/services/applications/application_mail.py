@@ -1,40 +1,40 @@
-"""E-mails about an application, in the language of the person who filled it."""
+"""E-mails about an application, to the person who filled it, in their language."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import render_template
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from portal.extensions import db
 from portal.models import Application, User
 from portal.services import mail
-from portal.services.applications import applications
-from portal.services.courses.calendar_files import absolute_url
 from portal.services.places.neighbourhoods import nil_or_none
+from portal.urls import absolute_url
 
 
-def _send(application: Application, template: str, subject, now: datetime) -> None:
-    """`subject` is a lazy string with a %(protocol)s placeholder, rendered in the author's language."""
+def _send(application: Application, template: str, subject: LazyString, now: datetime) -> None:
+    """`subject` has a %(protocol)s placeholder."""
     author = db.session.get(User, application.created_by_id)
-    with force_locale(author.lang):
-        body = render_template(
-            template,
-            application=application,
-            user=author,
-            lang=author.lang,
-            receipt_url=absolute_url("applications.receipt", lang=author.lang, application_id=application.id),
-            split=applications.funding_split(application),
-            nil=nil_or_none(application.nil_id),
-        )
-        mail.queue(author.email, str(subject) % {"protocol": application.protocol_number}, body, now)
+    mail.send(
+        template,
+        to=author.email,
+        lang=author.lang,
+        subject=subject,
+        subject_args={"protocol": application.protocol_number},
+        now=now,
+        application=application,
+        user=author,
+        receipt_url=absolute_url("applications.receipt", lang=author.lang, application_id=application.id),
+        split=application.funding_split,
+        nil=nil_or_none(application.nil_id),
+    )
 
 
 def queue_receipt(application: Application, now: datetime) -> None:
-    _send(application, "mail/application_receipt.txt", _l("Domanda ricevuta: protocollo %(protocol)s"), now)
+    _send(application, "application_receipt", _l("Domanda ricevuta: protocollo %(protocol)s"), now)
 
 
 def queue_withdrawal(application: Application, now: datetime) -> None:
-    _send(application, "mail/application_withdrawn.txt", _l("Domanda ritirata: protocollo %(protocol)s"), now)
+    _send(application, "application_withdrawn", _l("Domanda ritirata: protocollo %(protocol)s"), now)

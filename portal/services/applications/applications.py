@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -22,11 +23,23 @@ from portal.domain.application import (
     protocol_number,
     state_of,
 )
-from portal.domain.match_funding import MatchSplit, split_cost
 from portal.extensions import db
 from portal.models import Application, BudgetItem, Edition, ProtocolCounter, Reward, StatusChange, User
 from portal.services.applications import application_mail
 from portal.services.places.neighbourhoods import nil_or_none
+from portal.services.transaction import transactional
+
+
+class SubmissionError(StrEnum):
+    """What stops an applicant saving, submitting or withdrawing (besides the deadline's
+    `ApplicationError`)."""
+
+    NOT_EDITABLE = "not_editable"
+    ALREADY_SUBMITTED = "already_submitted"
+    INCOMPLETE = "incomplete"  # sections not complete
+    DECLARATIONS = "declarations"  # not accepted
+    NOT_WITHDRAWABLE = "not_withdrawable"
+
 
 ACTIVE = (
     ApplicationStatus.DRAFT,
@@ -55,6 +68,7 @@ def active_application(organisation_id: int, edition: Edition) -> Application | 
     ).first()
 
 
+@transactional
 def start(user: User, edition: Edition, now: datetime) -> Application:
     """The organisation's application to this edition: the one in progress, or a new draft.
     One per organisation and edition (a withdrawn one can be replaced)."""
@@ -72,7 +86,6 @@ def start(user: User, edition: Edition, now: datetime) -> Application:
     )
     application.history.append(StatusChange(status=ApplicationStatus.DRAFT, at=now))
     db.session.add(application)
-    db.session.commit()
     return application
 
 
@@ -97,16 +110,16 @@ def first_incomplete(application: Application) -> str | None:
 
 def check_editable(application: Application, now: datetime) -> None:
     if not application.is_editable:
-        raise DomainError("not_editable")
+        raise DomainError(SubmissionError.NOT_EDITABLE)
     edition = application.edition
     check_deadline(edition.applications_close_at, now)
 
 
 def _touch(application: Application, now: datetime) -> None:
     application.updated_at = now
-    db.session.commit()
 
 
+@transactional
 def save_project(application: Application, values: dict[str, Any], now: datetime) -> None:
     check_editable(application, now)
     nil = nil_or_none(values.get("nil_id"))
@@ -116,6 +129,7 @@ def save_project(application: Application, values: dict[str, Any], now: datetime
     _touch(application, now)
 
 
+@transactional
 def save_timeline(application: Application, start_date: date | None, end_date: date | None, now: datetime) -> None:
     check_editable(application, now)
     if start_date and end_date:
@@ -124,6 +138,7 @@ def save_timeline(application: Application, start_date: date | None, end_date: d
     _touch(application, now)
 
 
+@transactional
 def save_budget(application: Application, lines: list[BudgetLine], now: datetime) -> int | None:
     """Replace the budget lines; the total is computed here and must fit the edition's maximum."""
     check_editable(application, now)
@@ -145,6 +160,7 @@ class RewardDraft:
     quantity: int | None
 
 
+@transactional
 def save_campaign(
     application: Application,
     rewards: list[RewardDraft],
@@ -166,14 +182,6 @@ def save_campaign(
     application.communication_plan = communication_plan or None
     application.team = team or None
     _touch(application, now)
-
-
-def funding_split(application: Application) -> MatchSplit | None:
-    """The citizens' target and the Comune's share for this budget: the call page's calculator rule."""
-    edition = application.edition
-    if not application.total_cost_cents or not edition.has_match_rule:
-        return None
-    return split_cost(application.total_cost_cents, edition.match_rule)
 
 
 # --- Submission -----------------------------------------------------------------------------
@@ -201,23 +209,24 @@ def _locked(application_id: int) -> Application:
     return application
 
 
+@transactional
 def submit(application_id: int, now: datetime, *, declarations_accepted: bool) -> Application:
     """Send the application: complete, declarations accepted, before the deadline by the server's clock.
 
     The application row is locked first, so two submits of the same draft give one submission;
-    the second finds it submitted (``DomainError("already_submitted")``).
+    the second finds it submitted (``DomainError(SubmissionError.ALREADY_SUBMITTED)``).
     """
     application = db.session.execute(db.select(Application).filter_by(id=application_id).with_for_update()).scalar_one()
     db.session.refresh(application)
     if application.status is not ApplicationStatus.DRAFT:
-        raise DomainError("already_submitted", protocol=application.protocol_number)
+        raise DomainError(SubmissionError.ALREADY_SUBMITTED, protocol=application.protocol_number)
     edition = application.edition
     check_deadline(edition.applications_close_at, now)
     missing = [name for name, state in section_states(application).items() if state is not SectionState.COMPLETE]
     if missing:
-        raise DomainError("incomplete", sections=missing)
+        raise DomainError(SubmissionError.INCOMPLETE, sections=missing)
     if not declarations_accepted:
-        raise DomainError("declarations")
+        raise DomainError(SubmissionError.DECLARATIONS)
     application.declarations_at = now
     sequence = _next_protocol(edition.id)
     application.protocol_seq = sequence
@@ -226,19 +235,17 @@ def submit(application_id: int, now: datetime, *, declarations_accepted: bool) -
     application.submitted_at = application.updated_at = now
     application.history.append(StatusChange(status=ApplicationStatus.SUBMITTED, at=now))
     application_mail.queue_receipt(application, now)
-    db.session.commit()
     return application
 
 
+@transactional
 def withdraw(application_id: int, now: datetime) -> Application:
     """Withdraw a submitted application before the deadline; it stays on record as withdrawn."""
     application = db.session.execute(db.select(Application).filter_by(id=application_id).with_for_update()).scalar_one()
-    if application.status is not ApplicationStatus.SUBMITTED:
-        raise DomainError("not_withdrawable")
-    check_deadline(application.edition.applications_close_at, now)
+    if not application.is_withdrawable(now):
+        raise DomainError(SubmissionError.NOT_WITHDRAWABLE)
     application.status = ApplicationStatus.WITHDRAWN
     application.withdrawn_at = application.updated_at = now
     application.history.append(StatusChange(status=ApplicationStatus.WITHDRAWN, at=now))
     application_mail.queue_withdrawal(application, now)
-    db.session.commit()
     return application

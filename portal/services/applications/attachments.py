@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from enum import StrEnum
 
 from portal.domain import DomainError
 from portal.domain.application import MAX_ATTACHMENTS
-from portal.extensions import db
 from portal.models import Application, Attachment
-from portal.services import uploads
+from portal.services import transaction, uploads
 from portal.services.applications.applications import check_editable
+
+
+class AttachmentError(StrEnum):
+    TOO_MANY = "too_many"  # MAX_ATTACHMENTS already
 
 
 def display_name(filename: str) -> str:
@@ -21,11 +25,13 @@ def display_name(filename: str) -> str:
     return name
 
 
+@transaction.transactional
 def add(application: Application, filename: str, content: bytes, now: datetime) -> Attachment:
     check_editable(application, now)
     if len(application.attachments) >= MAX_ATTACHMENTS:
-        raise DomainError("too_many", limit=MAX_ATTACHMENTS)
+        raise DomainError(AttachmentError.TOO_MANY, limit=MAX_ATTACHMENTS)
     stored = uploads.store(content)  # checks it is a real PDF within the size limit
+    transaction.on_rollback(lambda: uploads.remove(stored.key))  # no file without its record
     attachment = Attachment(
         filename=display_name(filename),
         storage_key=stored.key,
@@ -35,19 +41,13 @@ def add(application: Application, filename: str, content: bytes, now: datetime) 
     )
     application.attachments.append(attachment)
     application.updated_at = now
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        uploads.remove(stored.key)  # no file without its record
-        raise
     return attachment
 
 
+@transaction.transactional
 def remove(application: Application, attachment: Attachment, now: datetime) -> None:
     check_editable(application, now)
     key = attachment.storage_key
     application.attachments.remove(attachment)
     application.updated_at = now
-    db.session.commit()
-    uploads.remove(key)
+    transaction.on_commit(lambda: uploads.remove(key))  # the file goes once its record has gone

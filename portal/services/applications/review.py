@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from portal.domain import DomainError
 from portal.domain.application import ApplicationStatus
@@ -11,6 +12,13 @@ from portal.extensions import db
 from portal.models import Application, Edition, Organisation, StatusChange, User
 from portal.services import audit
 from portal.services.evaluation import decision_mail
+from portal.services.transaction import transactional
+
+
+class ReviewError(StrEnum):
+    NOT_SUBMITTED = "not_submitted"
+    REASON_REQUIRED = "reason_required"  # an application not admissible needs the reason
+
 
 REVIEWABLE = (
     ApplicationStatus.SUBMITTED,
@@ -60,14 +68,15 @@ def submitted_applications(edition: Edition, filters: Filters) -> list[Applicati
     return list(db.session.scalars(query.order_by(*SORTS.get(filters.sort, SORTS["protocollo"]))))
 
 
+@transactional
 def record_admissibility(application_id: int, admissible: bool, reason: str | None, actor: User, now: datetime) -> None:
     """The formal check: an admissible application goes to evaluation; one that is not is closed
     with its reason, and the applicant is told."""
     application = db.session.get(Application, application_id)
     if application is None or application.status is not ApplicationStatus.SUBMITTED:
-        raise DomainError("not_submitted")
+        raise DomainError(ReviewError.NOT_SUBMITTED)
     if not admissible and not (reason or "").strip():
-        raise DomainError("reason_required")
+        raise DomainError(ReviewError.REASON_REQUIRED)
     before = {"status": application.status.value, "admissible": application.admissible}
     application.admissible = admissible
     application.admissibility_reason = None if admissible else reason.strip()
@@ -90,4 +99,3 @@ def record_admissibility(application_id: int, admissible: bool, reason: str | No
         label=application.protocol_number or "",
         changes=changes,
     )
-    db.session.commit()

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from portal.extensions import db
+from portal.i18n import money
 from portal.models import Application, Campaign, Pledge, User
 from portal.services import mail
-from portal.services.courses.calendar_files import absolute_url
+from portal.urls import absolute_url
 
 SUBJECTS = {
     "instructions": _l("Il tuo sostegno a «%(title)s»: come completare il pagamento"),
@@ -25,19 +26,18 @@ SUBJECTS = {
 }
 
 
-def _send(kind: str, to: str, lang: str, template: str, campaign: Campaign, now: datetime, **context) -> None:
-    from portal.i18n import money
-
-    with force_locale(lang):
-        body = render_template(
-            f"mail/{template}.txt",
-            campaign=campaign,
-            lang=lang,
-            campaign_url=absolute_url("campaigns.detail", lang=lang, slug=campaign.slug),
-            **context,
-        )
-        subject = str(SUBJECTS[kind]) % {"title": campaign.title, "amount": money(campaign.grant_cents or 0)}
-        mail.queue(to, subject, body, now)
+def _send(kind: str, to: str, lang: str, template: str, campaign: Campaign, now: datetime, **context: object) -> None:
+    mail.send(
+        template,
+        to=to,
+        lang=lang,
+        subject=SUBJECTS[kind],
+        subject_args={"title": campaign.title, "amount": LazyString(money, campaign.grant_cents or 0)},
+        now=now,
+        campaign=campaign,
+        campaign_url=absolute_url("campaigns.detail", lang=lang, slug=campaign.slug),
+        **context,
+    )
 
 
 def _pledge_context(pledge: Pledge) -> dict:

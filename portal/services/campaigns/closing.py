@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import Campaign, Pledge
 from portal.services.campaigns import campaign_mail
 from portal.services.campaigns.locking import locked_campaign
+from portal.services.transaction import own_transaction
 
 
 @dataclass(frozen=True)
@@ -30,17 +31,18 @@ def close_due_campaigns(now: datetime) -> list[Closing]:
     twice changes nothing."""
     due = db.session.scalars(
         sa.select(Campaign.id)
-        .where(Campaign.published_at.is_not(None), Campaign.closed_at.is_(None), Campaign.ends_at <= now)
+        .where(Campaign.is_published, Campaign.closed_at.is_(None), Campaign.ends_at <= now)
         .order_by(Campaign.id)
     ).all()
     closings = []
     for campaign_id in due:
-        campaign = locked_campaign(campaign_id)
-        if campaign.closed_at is not None:  # closed by a run at the same time
-            db.session.rollback()
-            continue
-        closings.append(_close(campaign, now))
-        db.session.commit()
+        # A batch, one transaction per campaign: each campaign's lock is held only while it closes,
+        # and a campaign closed stays closed (with its e-mails queued) whatever happens to the next.
+        with own_transaction():
+            campaign = locked_campaign(campaign_id)
+            if campaign.closed_at is not None:  # closed by a run at the same time
+                continue
+            closings.append(_close(campaign, now))
     return closings
 
 

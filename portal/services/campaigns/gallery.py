@@ -3,7 +3,7 @@
 Whatever the number of campaigns, a gallery page costs the same three queries: the
 editions (for the filter), the counts per Municipio and NIL (which also give the total),
 and the page of campaigns. A campaign's state is computed in SQL from the clock, exactly
-as `portal.domain.campaign.state_of` does in Python.
+by `Campaign.in_state`, the SQL twin of `Campaign.state`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import orm
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.clock import ROME
-from portal.domain.campaign import FULL_BASIS_POINTS, CampaignState, Progress, days_left, progress, state_of
+from portal.domain.campaign import FULL_BASIS_POINTS, CampaignState, Progress, days_left, progress
 from portal.domain.gallery import PER_PAGE, Filters, Sort, page_count
 from portal.extensions import db
 from portal.models import Campaign, Edition
@@ -45,7 +45,7 @@ class Card:
 
     @property
     def is_open(self) -> bool:
-        return self.state in (CampaignState.LIVE, CampaignState.COFUNDED)
+        return self.state.is_open
 
 
 @dataclass(frozen=True)
@@ -86,31 +86,14 @@ def edition_years() -> list[int]:
     return list(db.session.scalars(sa.select(Edition.year).where(Edition.is_published).order_by(Edition.year.desc())))
 
 
-def state_condition(state: CampaignState, now: datetime) -> ColumnElement[bool]:
-    """The SQL condition for campaigns in `state` at `now` (see `state_of`)."""
-    started = Campaign.starts_at <= now
-    open_ = sa.and_(started, Campaign.ends_at > now)
-    ended = Campaign.ends_at <= now
-    committed = Campaign.grant_committed_at.is_not(None)
-    reached = Campaign.confirmed_cents >= Campaign.target_cents
-    return {
-        CampaignState.UPCOMING: Campaign.starts_at > now,
-        CampaignState.LIVE: sa.and_(open_, ~committed, ~reached),
-        CampaignState.COFUNDED: sa.and_(open_, sa.or_(committed, reached)),
-        CampaignState.SUCCEEDED: sa.and_(ended, committed),
-        CampaignState.NOT_FUNDED: sa.and_(ended, ~committed),
-    }[state]
-
-
 def _conditions(filters: Filters, now: datetime, *, with_place: bool) -> list[ColumnElement[bool]]:
-    # Public from the moment of publication: a campaign published later (e.g. in the demo) is not yet there.
-    conditions: list[ColumnElement[bool]] = [Campaign.published_at <= now, Edition.is_published]
+    conditions: list[ColumnElement[bool]] = [Campaign.is_public(now)]
     if filters.edition is not None:
         conditions.append(Edition.year == filters.edition)
     if filters.theme is not None:
         conditions.append(Campaign.theme == filters.theme)
     if filters.state is not None:
-        conditions.append(state_condition(filters.state, now))
+        conditions.append(Campaign.in_state(filters.state, now))
     if filters.text:
         # lower() on both sides: case-insensitive on SQLite and PostgreSQL alike; % and _ are literal.
         needle = filters.text.lower()
@@ -190,14 +173,7 @@ def _card(campaign: Campaign, year: int, now: datetime) -> Card:
     return Card(
         campaign=campaign,
         year=year,
-        state=state_of(
-            campaign.starts_at,
-            campaign.ends_at,
-            campaign.confirmed_cents,
-            campaign.target_cents,
-            campaign.grant_committed,
-            now,
-        ),
+        state=campaign.state(now),
         progress=(
             progress(campaign.confirmed_cents, campaign.target_cents)
             if campaign.target_cents > 0

@@ -21,9 +21,8 @@ from portal.clock import to_rome
 from portal.domain.spreadsheet import safe_cell
 from portal.extensions import db
 from portal.models import Campaign, Edition
-from portal.services.cofunding.ledger import campaign_state
-from portal.services.courses.calendar_files import absolute_url
 from portal.services.places.neighbourhoods import nil_or_none
+from portal.urls import absolute_url
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -43,7 +42,7 @@ FIELDS: tuple[Field, ...] = (
     Field("slug", _l("testo"), _l("Identificativo della campagna nell'indirizzo della sua pagina.")),
     Field("url", _l("indirizzo web"), _l("Pagina della campagna sul portale, in italiano.")),
     Field("organisation", _l("testo"), _l("Organizzazione che promuove il progetto.")),
-    Field("municipio", _l("intero da 1 a 9, o vuoto"), _l("Municipio del progetto.")),
+    Field("municipio", _l("intero (il numero del Municipio), o vuoto"), _l("Municipio del progetto.")),
     Field("nil_id", _l("intero, o vuoto"), _l("Numero del NIL (Nucleo di Identità Locale, PGT 2030).")),
     Field("nil_name", _l("testo, o vuoto"), _l("Nome ufficiale del NIL.")),
     Field("theme", _l("codice"), _l("Tema del progetto (vedi i codici qui sotto).")),
@@ -81,7 +80,7 @@ def published_campaigns(now: datetime) -> list[tuple[Campaign, int]]:
     rows = db.session.execute(
         sa.select(Campaign, Edition.year)
         .join(Edition, Edition.id == Campaign.edition_id)
-        .where(Edition.is_published.is_(True), Campaign.published_at.is_not(None), Campaign.published_at <= now)
+        .where(Campaign.is_public(now))
         .order_by(Edition.year.desc(), Campaign.starts_at, Campaign.title)
     )
     return [(campaign, year) for campaign, year in rows]
@@ -104,7 +103,7 @@ def record(campaign: Campaign, year: int, now: datetime) -> dict:
         "raised_eur": euros(campaign.confirmed_cents),
         "supporters": campaign.supporters,
         "grant_eur": euros(campaign.grant_cents) if campaign.grant_committed else None,
-        "state": campaign_state(campaign, now).value,
+        "state": campaign.state(now).value,
         "start_date": to_rome(campaign.starts_at).date().isoformat(),
         "last_day": campaign.last_day.isoformat(),
         "demo_estimate": bool(campaign.demo_estimates),

@@ -37,28 +37,18 @@ class FeedItem:
     update: CampaignUpdate | None  # None: the campaign's publication
 
 
-def _public(now: datetime):
-    return (
-        Edition.is_published.is_(True),
-        Campaign.published_at.is_not(None),
-        Campaign.published_at <= now,
-    )
-
-
 def feed_items(now: datetime, limit: int = FEED_SIZE) -> list[FeedItem]:
     """New campaigns and their updates, newest first (two queries)."""
     campaigns = db.session.scalars(
         sa.select(Campaign)
-        .join(Edition, Edition.id == Campaign.edition_id)
-        .where(*_public(now))
+        .where(Campaign.is_public(now))
         .order_by(Campaign.published_at.desc(), Campaign.id.desc())
         .limit(limit)
     ).all()
     updates = db.session.execute(
         sa.select(CampaignUpdate, Campaign)
         .join(Campaign, Campaign.id == CampaignUpdate.campaign_id)
-        .join(Edition, Edition.id == Campaign.edition_id)
-        .where(*_public(now), CampaignUpdate.posted_at <= now)
+        .where(Campaign.is_public(now), CampaignUpdate.posted_at <= now)
         .order_by(CampaignUpdate.posted_at.desc(), CampaignUpdate.id.desc())
         .limit(limit)
     ).all()
@@ -84,8 +74,7 @@ def sitemap_pages(now: datetime) -> list[tuple[str, dict, datetime | None]]:
     pages += [("call.event", {"slug": slug}, None) for slug in slugs]
     campaigns = db.session.execute(
         sa.select(Campaign.slug, Campaign.published_at)
-        .join(Edition, Edition.id == Campaign.edition_id)
-        .where(*_public(now))
+        .where(Campaign.is_public(now))
         .order_by(Campaign.published_at, Campaign.slug)
     ).all()
     pages += [("campaigns.detail", {"slug": slug}, published_at) for slug, published_at in campaigns]

@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from portal.domain.application import ApplicationStatus
-from portal.domain.campaign import CampaignState, state_of
+from portal.domain.campaign import CampaignState
 from portal.domain.cofunding import BudgetPosition, Share, share_of, total
 from portal.extensions import db
 from portal.models import Application, Campaign, Edition
@@ -64,21 +64,6 @@ class Ledger:
         return len(self.campaigns) + self.not_public_count
 
 
-def is_public(campaign: Campaign, now: datetime) -> bool:
-    return campaign.published_at is not None and campaign.published_at <= now
-
-
-def campaign_state(campaign: Campaign, now: datetime) -> CampaignState:
-    return state_of(
-        campaign.starts_at,
-        campaign.ends_at,
-        campaign.confirmed_cents,
-        campaign.target_cents,
-        campaign.grant_committed,
-        now,
-    )
-
-
 def campaign_share(campaign: Campaign, now: datetime) -> Share:
     """A campaign's reserve: committed with its grant, released once its window ended without it."""
     grant = campaign.grant_cents if campaign.grant_committed else None
@@ -112,8 +97,8 @@ def ledger_of(edition: Edition, now: datetime) -> Ledger:
     for campaign in _campaigns(edition):
         share = campaign_share(campaign, now)
         by_area[campaign.municipio].append(share)
-        if is_public(campaign, now):
-            lines.append(CampaignLine(campaign, campaign_state(campaign, now), share))
+        if campaign.is_public(now):
+            lines.append(CampaignLine(campaign, campaign.state(now), share))
         else:
             hidden.append(share)
     for municipio, reserve in _selected_not_launched(edition):

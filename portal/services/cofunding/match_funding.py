@@ -14,8 +14,10 @@ from portal.domain.campaign import grant_to_commit
 from portal.extensions import db
 from portal.models import Campaign, Edition
 from portal.services.campaigns import campaign_mail
+from portal.services.transaction import transactional
 
 
+@transactional
 def commit_grant_if_due(campaign: Campaign, now: datetime) -> int:
     """The match-funding engine: the grant, committed once, within what was reserved."""
     edition = db.session.get(Edition, campaign.edition_id)

@@ -9,7 +9,7 @@ from portal.clock import ROME
 from portal.domain.registration import RegistrationStatus, seats_left
 from portal.domain.timeline import EventStatus, event_status
 from portal.extensions import db
-from portal.models import Edition, Event, EventKind
+from portal.models import Edition, Event
 from portal.services.courses.registrations import confirmed_count, count_per_event
 
 ALMOST_FULL = 0.2  # under a fifth of the seats left
@@ -20,15 +20,12 @@ class CalendarItem:
     event: Event
     status: EventStatus
     seats_left: int | None
+    takes_registrations: bool  # `Event.takes_registrations` at the calendar's moment
 
     @property
     def month(self) -> tuple[int, int]:
         local = self.event.starts_at.astimezone(ROME)
         return local.year, local.month
-
-    @property
-    def takes_registrations(self) -> bool:
-        return self.event.kind is EventKind.LESSON and self.status is EventStatus.UPCOMING
 
     @property
     def is_full(self) -> bool:
@@ -46,7 +43,12 @@ def calendar(edition: Edition, now: datetime) -> list[CalendarItem]:
     rows = db.session.execute(
         db.select(Event, confirmed).filter_by(edition_id=edition.id).order_by(Event.starts_at)
     ).all()
-    return [CalendarItem(e, event_status(e.starts_at, e.ends_at, now), seats_left(e.capacity, n)) for e, n in rows]
+    return [
+        CalendarItem(
+            e, event_status(e.starts_at, e.ends_at, now), seats_left(e.capacity, n), e.takes_registrations(now)
+        )
+        for e, n in rows
+    ]
 
 
 def seats_left_for(event: Event) -> int | None:

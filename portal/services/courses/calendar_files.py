@@ -9,13 +9,7 @@ from flask_babel import gettext as _
 
 from portal.domain.ics import CalendarEntry
 from portal.models import Event
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A link that works outside the site (e-mails, calendar files): SITE_URL gives the host."""
-    site = urlsplit(current_app.config["SITE_URL"])
-    adapter = current_app.url_map.bind(site.netloc, url_scheme=site.scheme, script_name=site.path or "/")
-    return adapter.build(endpoint, values, force_external=True)
+from portal.urls import absolute_url
 
 
 def event_entry(event: Event, lang: str, *, for_registrant: int | None = None) -> CalendarEntry:

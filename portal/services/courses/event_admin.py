@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from portal.domain import DomainError
 from portal.domain.registration import RegistrationStatus
@@ -11,6 +12,11 @@ from portal.extensions import db
 from portal.models import Event, Registration, User
 from portal.services import audit
 from portal.services.courses.registrations import confirmed_count, count_per_event, promote_waiting
+from portal.services.transaction import transactional
+
+
+class EventAdminError(StrEnum):
+    CAPACITY_BELOW_CONFIRMED = "capacity_below_confirmed"
 
 
 @dataclass(frozen=True)
@@ -25,18 +31,18 @@ def settings_of(event: Event) -> EventSettings:
     return EventSettings(event.capacity, event.join_url, event.recording_url, event.materials_url)
 
 
+@transactional
 def update_event(event_id: int, settings: EventSettings, actor: User, now: datetime) -> list[Registration]:
     """Change an event's settings in one transaction, recorded in the audit log.
 
     Raising the capacity of an event that has not started moves the first people waiting up
     (each told by e-mail); the capacity can never drop below the seats already confirmed:
-    ``DomainError("capacity_below_confirmed", confirmed=N)``. Returns the promoted registrations.
+    ``DomainError(EventAdminError.CAPACITY_BELOW_CONFIRMED, confirmed=N)``. Returns the promoted registrations.
     """
     event = db.session.execute(db.select(Event).filter_by(id=event_id).with_for_update()).scalar_one()
     confirmed = confirmed_count(event.id)
     if settings.capacity is not None and settings.capacity < confirmed:
-        db.session.rollback()
-        raise DomainError("capacity_below_confirmed", confirmed=confirmed)
+        raise DomainError(EventAdminError.CAPACITY_BELOW_CONFIRMED, confirmed=confirmed)
     before = asdict(settings_of(event))
     for field, value in asdict(settings).items():
         setattr(event, field, value)
@@ -49,7 +55,6 @@ def update_event(event_id: int, settings: EventSettings, actor: User, now: datet
         if promoted:
             changes["promoted_from_waitlist"] = [None, len(promoted)]
         audit.record(actor, "event.update", "event", event.id, now, label=event.title_it, changes=changes)
-    db.session.commit()
     return promoted
 
 

@@ -3,78 +3,87 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
-from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from portal.clock import ROME
 from portal.domain.ics import build_calendar
-from portal.domain.registration import RegistrationStatus
-from portal.models import Registration
+from portal.domain.registration import RegistrationStatus, ReminderKind
+from portal.models import Registrant, Registration
 from portal.services import mail
-from portal.services.courses.calendar_files import absolute_url, event_entry
+from portal.services.courses.calendar_files import event_entry
+from portal.urls import absolute_url
+
+
+class SignUpOutcome(Protocol):
+    """What a sign-up did (`registrations.Outcome`), as the e-mail reads it."""
+
+    registrant: Registrant
+    confirmed: list[Registration]
+    waitlisted: list[Registration]
 
 
 def calendar_attachment(registrations: list[Registration], now: datetime, lang: str) -> dict[str, str]:
-    """One VEVENT per lesson, with the join link only the registrant receives."""
-    entries = [event_entry(r.event, lang, for_registrant=r.id) for r in registrations]
-    content = build_calendar(entries, stamp=now, tz=ROME, name=_("Crowdfunding Civico")).decode()
+    """One VEVENT per lesson, with the join link only the registrant receives, in `lang`."""
+    with force_locale(lang):
+        entries = [event_entry(r.event, lang, for_registrant=r.id) for r in registrations]
+        content = build_calendar(entries, stamp=now, tz=ROME, name=_("Crowdfunding Civico")).decode()
     return {"filename": "crowdfunding-civico.ics", "content_type": "text/calendar", "content": content}
 
 
-def queue_sign_up(outcome, now: datetime) -> None:
-    registrant = outcome.registrant
-    with force_locale(registrant.lang):
-        active = [
-            r
-            for r in sorted(registrant.registrations, key=lambda r: r.event.starts_at)
-            if r.status is not RegistrationStatus.CANCELLED
-        ]
-        confirmed = [r for r in active if r.status is RegistrationStatus.CONFIRMED]
-        body = render_template(
-            "mail/sign_up.txt",
-            registrant=registrant,
-            outcome=outcome,
-            active=active,
-            lang=registrant.lang,
-            personal_url=absolute_url("courses.personal", lang=registrant.lang, token=registrant.token),
-        )
-        subject = (
-            _("Iscrizione confermata – Crowdfunding Civico")
-            if outcome.confirmed or outcome.waitlisted
-            else _("Sei già iscritto – il tuo link personale")
-        )
-        attachments = [calendar_attachment(confirmed, now, registrant.lang)] if confirmed else []
-        mail.queue(registrant.email, subject, body, now, attachments)
-
-
-def _queue_about(registration: Registration, template: str, subject: str, now: datetime, **context) -> None:
-    """One e-mail about one registration, rendered in the registrant's language."""
-    registrant = registration.registrant
-    body = render_template(
+def _send(
+    registrant: Registrant,
+    template: str,
+    subject: LazyString,
+    now: datetime,
+    attachments: list[dict[str, str]] | None = None,
+    subject_args: dict[str, str] | None = None,
+    **context: object,
+) -> None:
+    mail.send(
         template,
-        registrant=registrant,
-        registration=registration,
+        to=registrant.email,
         lang=registrant.lang,
+        subject=subject,
+        subject_args=subject_args,
+        now=now,
+        attachments=attachments,
+        registrant=registrant,
         personal_url=absolute_url("courses.personal", lang=registrant.lang, token=registrant.token),
         **context,
     )
-    attachments = context.get("attachments", [])
-    mail.queue(registrant.email, subject, body, now, attachments)
+
+
+def queue_sign_up(outcome: SignUpOutcome, now: datetime) -> None:
+    registrant = outcome.registrant
+    active = [
+        r
+        for r in sorted(registrant.registrations, key=lambda r: r.event.starts_at)
+        if r.status is not RegistrationStatus.CANCELLED
+    ]
+    confirmed = [r for r in active if r.status is RegistrationStatus.CONFIRMED]
+    subject = (
+        _l("Iscrizione confermata – Crowdfunding Civico")
+        if outcome.confirmed or outcome.waitlisted
+        else _l("Sei già iscritto – il tuo link personale")
+    )
+    attachments = [calendar_attachment(confirmed, now, registrant.lang)] if confirmed else []
+    _send(registrant, "sign_up", subject, now, attachments, outcome=outcome, active=active)
 
 
 def queue_promotion(registration: Registration, now: datetime) -> None:
-    lang = registration.registrant.lang
-    with force_locale(lang):
-        subject = _("Si è liberato un posto: sei iscritto – Crowdfunding Civico")
-        calendar = calendar_attachment([registration], now, lang)
-        _queue_about(registration, "mail/promoted.txt", subject, now, attachments=[calendar])
+    registrant = registration.registrant
+    calendar = calendar_attachment([registration], now, registrant.lang)
+    subject = _l("Si è liberato un posto: sei iscritto – Crowdfunding Civico")
+    _send(registrant, "promoted", subject, now, [calendar], registration=registration)
 
 
-def queue_reminder(registration: Registration, kind: str, now: datetime) -> None:
-    lang = registration.registrant.lang
-    with force_locale(lang):
-        title = registration.event.title(lang)
-        subject = _("Domani: %(title)s", title=title) if kind == "24h" else _("Tra un'ora: %(title)s", title=title)
-        _queue_about(registration, "mail/reminder.txt", subject, now, kind=kind)
+def queue_reminder(registration: Registration, kind: ReminderKind, now: datetime) -> None:
+    registrant = registration.registrant
+    subject = _l("Domani: %(title)s") if kind.is_day_before else _l("Tra un'ora: %(title)s")
+    title = registration.event.title(registrant.lang)
+    _send(registrant, "reminder", subject, now, subject_args={"title": title}, registration=registration, kind=kind)

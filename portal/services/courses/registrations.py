@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +13,12 @@ from portal.domain.registration import RegistrationStatus, seats_to_fill, status
 from portal.extensions import db
 from portal.models import Event, Registrant, Registration
 from portal.services.courses import registration_mail
+from portal.services.transaction import transactional
+
+
+class CancellationError(StrEnum):
+    NOT_FOUND = "not_found"  # not one of the registrant's registrations
+    STARTED = "started"  # the event has begun
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,7 @@ def _registrant_for(sign_up: SignUp, now: datetime) -> Registrant:
     return registrant
 
 
+@transactional
 def register(sign_up: SignUp, now: datetime) -> Outcome:
     """Give each chosen event a seat or a waitlist place; one commit, one e-mail.
 
@@ -88,6 +96,9 @@ def register(sign_up: SignUp, now: datetime) -> Outcome:
         if existing is not None and existing.status is not RegistrationStatus.CANCELLED:
             outcome.already.append(existing)
             continue
+        if not event.needs_registration:  # the info session is open to all, without registration
+            outcome.closed.append(event)
+            continue
         try:
             status = status_for_new(event.capacity, confirmed_count(event.id), event.starts_at, now)
         except DomainError:
@@ -100,7 +111,6 @@ def register(sign_up: SignUp, now: datetime) -> Outcome:
     db.session.flush()
     if outcome.confirmed or outcome.waitlisted or outcome.already:
         registration_mail.queue_sign_up(outcome, now)
-    db.session.commit()
     return outcome
 
 
@@ -119,30 +129,31 @@ def registrant_by_token(token: str) -> Registrant | None:
     return db.session.scalars(db.select(Registrant).filter_by(token=token, anonymised_at=None)).one_or_none()
 
 
+@transactional
 def cancel(registrant: Registrant, registration_id: int, now: datetime) -> list[Registration]:
     """Cancel one of the registrant's registrations; the first people waiting move up.
 
     Returns the promoted registrations (each is told by e-mail). Raises
-    ``DomainError("not_found")`` for a registration that is not theirs and
-    ``DomainError("started")`` once the event has begun.
+    ``DomainError(CancellationError.NOT_FOUND)`` for a registration that is not theirs and
+    ``DomainError(CancellationError.STARTED)`` once the event has begun.
     """
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.registrant_id != registrant.id:
-        raise DomainError("not_found")
+        raise DomainError(CancellationError.NOT_FOUND)
     event = db.session.execute(db.select(Event).filter_by(id=registration.event_id).with_for_update()).scalar_one()
     db.session.refresh(registration)
-    if now >= event.starts_at:
-        raise DomainError("started")
+    if not event.registrations_cancellable(now):
+        raise DomainError(CancellationError.STARTED)
     if registration.status is RegistrationStatus.CANCELLED:
         return []
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     db.session.flush()
     promoted = promote_waiting(event, now)
-    db.session.commit()
     return promoted
 
 
+@transactional
 def promote_waiting(event: Event, now: datetime) -> list[Registration]:
     """Give free seats to the people waiting longest, and tell them; the caller holds the event's lock."""
     waiting = db.session.scalars(

@@ -11,8 +11,10 @@ from portal.extensions import db
 from portal.models import Event, Registrant, Registration, ReminderSent
 from portal.models.registration import new_token
 from portal.services.courses import registration_mail
+from portal.services.transaction import transactional
 
 
+@transactional
 def send_reminders(now: datetime) -> int:
     """Queue the due reminder for every confirmed registration of the next day's events.
 
@@ -40,10 +42,10 @@ def send_reminders(now: datetime) -> int:
             continue  # already reminded
         registration_mail.queue_reminder(registration, kind, now)
         queued += 1
-    db.session.commit()
     return queued
 
 
+@transactional
 def anonymise_registrants(now: datetime, retention_days: int) -> int:
     """Blank the personal data of people whose last event ended over `retention_days` ago.
 
@@ -66,5 +68,4 @@ def anonymise_registrants(now: datetime, retention_days: int) -> int:
         person.organisation = None
         person.token = new_token()
         person.anonymised_at = now
-    db.session.commit()
     return len(people)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +13,13 @@ from portal.domain import DomainError
 from portal.extensions import db
 from portal.models import Criterion, Edition, Score, User
 from portal.services import audit
+from portal.services.transaction import transactional
+
+
+class EditionError(StrEnum):
+    YEAR_TAKEN = "year_taken"
+    CRITERIA_IN_USE = "criteria_in_use"  # scores already given against them
+
 
 FIGURES = (
     "max_cost_cents",
@@ -44,6 +52,7 @@ def _same_day_in(moment: datetime | None, year: int) -> datetime | None:
         return local.replace(year=year, day=28)
 
 
+@transactional
 def copy_edition(source: Edition, year: int, actor: User, now: datetime) -> Edition:
     """A new, unpublished edition with the source's figures, legal forms and criteria, and its dates
     moved to the new year; events and outcomes are not copied."""
@@ -60,8 +69,7 @@ def copy_edition(source: Edition, year: int, actor: User, now: datetime) -> Edit
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
-        raise DomainError("year_taken", year=year) from None
+        raise DomainError(EditionError.YEAR_TAKEN, year=year) from None
     for criterion in db.session.scalars(db.select(Criterion).filter_by(edition_id=source.id)):
         db.session.add(
             Criterion(
@@ -78,7 +86,6 @@ def copy_edition(source: Edition, year: int, actor: User, now: datetime) -> Edit
     audit.record(
         actor, "edition.copy", "edition", edition.id, now, label=str(year), changes={"copied_from": [None, source.year]}
     )
-    db.session.commit()
     return edition
 
 
@@ -114,13 +121,14 @@ def settings_of(edition: Edition) -> EditionSettings:
     )
 
 
+@transactional
 def update_edition(
     edition: Edition, settings: EditionSettings, criteria: list[CriterionSettings], actor: User, now: datetime
 ) -> None:
     """Change the edition's figures, closing day (applications close at the end of it, Rome time) and
     criteria, in one transaction, recorded in the audit log."""
     if criteria and _scored(edition) and [(c.label_it, c.weight, c.max_score) for c in criteria] != _current(edition):
-        raise DomainError("criteria_in_use")  # scores already given against them
+        raise DomainError(EditionError.CRITERIA_IN_USE)
     before = {**settings_of(edition).__dict__, "criteria": _criteria_snapshot(edition)}
     for name in FIGURES:
         setattr(edition, name, getattr(settings, name))
@@ -150,7 +158,6 @@ def update_edition(
     after = {**settings_of(edition).__dict__, "criteria": _criteria_snapshot(edition)}
     changes = {key: [str(value[0]), str(value[1])] for key, value in audit.diff(before, after).items()}
     audit.record(actor, "edition.update", "edition", edition.id, now, label=str(edition.year), changes=changes)
-    db.session.commit()
 
 
 def _criteria_snapshot(edition: Edition) -> str:

@@ -16,6 +16,7 @@ class EventState:
     event: Event
     status: EventStatus
     days_until: int
+    takes_registrations: bool  # `Event.takes_registrations` at that moment
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,12 @@ def call_state_of(edition: Edition, now: datetime) -> CallState | None:
 
 
 def event_state(event: Event, now: datetime) -> EventState:
-    return EventState(event, event_status(event.starts_at, event.ends_at, now), days_until(event.starts_at, now, ROME))
+    return EventState(
+        event,
+        event_status(event.starts_at, event.ends_at, now),
+        days_until(event.starts_at, now, ROME),
+        event.takes_registrations(now),
+    )
 
 
 def edition_overview(edition: Edition, now: datetime) -> Overview:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +15,17 @@ from portal.domain.application import ApplicationStatus
 from portal.extensions import db
 from portal.models import Application, Assignment, Criterion, Edition, Role, Score, User
 from portal.services import audit
+from portal.services.transaction import transactional
+
+
+class PanelError(StrEnum):
+    NOT_IN_EVALUATION = "not_in_evaluation"
+    NOT_AN_EVALUATOR = "not_an_evaluator"
+    ALREADY_ASSIGNED = "already_assigned"
+    ALREADY_DECLARED = "already_declared"
+    NOT_ALLOWED = "not_allowed"  # no declaration yet, or a conflict of interest declared
+    CLOSED = "closed"  # the application is no longer in evaluation
+
 
 # An example set, clearly labelled as such on every page that shows it (the 2020 call's own
 # criteria are not in our sources); staff edit or replace it per edition.
@@ -29,6 +41,7 @@ def criteria_of(edition: Edition) -> list[Criterion]:
     return list(db.session.scalars(db.select(Criterion).filter_by(edition_id=edition.id).order_by(Criterion.position)))
 
 
+@transactional
 def add_example_criteria(edition: Edition) -> None:
     """Give an edition the example criteria unless it has its own; safe to run twice."""
     if criteria_of(edition):
@@ -54,19 +67,20 @@ def evaluators() -> list[User]:
     )
 
 
+@transactional
 def assign(application_id: int, evaluator_id: int, actor: User, now: datetime) -> Assignment:
     application = db.session.get(Application, application_id)
     evaluator = db.session.get(User, evaluator_id)
     if application is None or application.status is not ApplicationStatus.IN_EVALUATION:
-        raise DomainError("not_in_evaluation")
+        raise DomainError(PanelError.NOT_IN_EVALUATION)
     if evaluator is None or evaluator.role is not Role.EVALUATOR or not evaluator.is_active:
-        raise DomainError("not_an_evaluator")
+        raise DomainError(PanelError.NOT_AN_EVALUATOR)
     assignment = Assignment(application_id=application.id, evaluator_id=evaluator.id, assigned_at=now)
     try:
         with db.session.begin_nested():
             db.session.add(assignment)
     except IntegrityError:
-        raise DomainError("already_assigned") from None
+        raise DomainError(PanelError.ALREADY_ASSIGNED) from None
     audit.record(
         actor,
         "evaluation.assign",
@@ -76,7 +90,6 @@ def assign(application_id: int, evaluator_id: int, actor: User, now: datetime) -
         label=application.protocol_number or "",
         changes={"evaluator": [None, evaluator.email]},
     )
-    db.session.commit()
     return assignment
 
 
@@ -86,11 +99,12 @@ def assignment_for(evaluator: User, assignment_id: int) -> Assignment | None:
     return assignment if assignment is not None and assignment.evaluator_id == evaluator.id else None
 
 
+@transactional
 def declare(assignment: Assignment, has_conflict: bool, note: str | None, now: datetime) -> None:
     """Before seeing the application, the evaluator states any conflict of interest; with one,
     they are excluded from it for good and staff assign someone else."""
     if assignment.declared_at is not None:
-        raise DomainError("already_declared")
+        raise DomainError(PanelError.ALREADY_DECLARED)
     assignment.declared_at = now
     assignment.has_conflict = has_conflict
     assignment.conflict_note = (note or "").strip() or None
@@ -103,14 +117,14 @@ def declare(assignment: Assignment, has_conflict: bool, note: str | None, now: d
         label=assignment.application.protocol_number or "",
         changes={"conflict_of_interest": [None, has_conflict]},
     )
-    db.session.commit()
 
 
+@transactional
 def submit_scores(assignment: Assignment, scores: dict[str, int], notes: str | None, now: datetime) -> Decimal:
     if assignment.declared_at is None or assignment.has_conflict:
-        raise DomainError("not_allowed")
+        raise DomainError(PanelError.NOT_ALLOWED)
     if assignment.application.status is not ApplicationStatus.IN_EVALUATION:
-        raise DomainError("closed")
+        raise DomainError(PanelError.CLOSED)
     criteria = criteria_of(assignment.application.edition)
     total = rules.weighted_score([rules.Criterion(c.code, c.weight, c.max_score) for c in criteria], scores)
     by_code = {c.code: c for c in criteria}
@@ -129,7 +143,6 @@ def submit_scores(assignment: Assignment, scores: dict[str, int], notes: str | N
         label=assignment.application.protocol_number or "",
         changes=audit.diff(before, scores),
     )
-    db.session.commit()
     return total
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 from portal import clock
 from portal.clock import ROME
 from portal.domain import DomainError
 from portal.domain.application import ApplicationStatus
+from portal.domain.campaign import grant_ceiling
 from portal.domain.evaluation import Budget, reserve
 from portal.domain.match_funding import split_cost
 from portal.extensions import db
@@ -17,6 +19,16 @@ from portal.models import Application, Campaign, CampaignReward, Edition, Status
 from portal.services import audit
 from portal.services.cofunding import ledger as cofunding
 from portal.services.evaluation import decision_mail
+from portal.services.transaction import transactional
+
+
+class SelectionError(StrEnum):
+    NOT_FOUND = "not_found"
+    NOT_IN_EVALUATION = "not_in_evaluation"
+    NO_MATCH_RULE = "no_match_rule"  # the edition's match rule or the project's cost is missing
+    NOT_SELECTED = "not_selected"
+    ALREADY_LAUNCHED = "already_launched"
+    PUBLISHED = "published"  # the campaign is public: its content and window are fixed
 
 
 def budget_of(edition: Edition, now: datetime | None = None) -> Budget:
@@ -43,11 +55,11 @@ def _decide(application_id: int, now: datetime) -> tuple[Application, Edition]:
     so two selections at once can never both spend the same money."""
     application = db.session.get(Application, application_id)
     if application is None:
-        raise DomainError("not_found")
+        raise DomainError(SelectionError.NOT_FOUND)
     edition = db.session.execute(db.select(Edition).filter_by(id=application.edition_id).with_for_update()).scalar_one()
     db.session.refresh(application)
     if application.status is not ApplicationStatus.IN_EVALUATION:
-        raise DomainError("not_in_evaluation")
+        raise DomainError(SelectionError.NOT_IN_EVALUATION)
     return application, edition
 
 
@@ -59,14 +71,15 @@ def _decided(application: Application, status: ApplicationStatus, now: datetime)
     decision_mail.queue_decision(application, now)
 
 
+@transactional
 def select(application_id: int, actor: User, now: datetime) -> Budget:
     """Select a project and reserve its maximum contribution; refused with the figures if the
     edition's budget would be overspent. Returns the budget afterwards."""
     application, edition = _decide(application_id, now)
     amount = max_contribution(application)
     if amount is None:
-        raise DomainError("no_match_rule")
-    budget = reserve(budget_of(edition, now), amount)  # raises DomainError("over_budget", ...)
+        raise DomainError(SelectionError.NO_MATCH_RULE)
+    budget = reserve(budget_of(edition, now), amount)  # raises DomainError(EvaluationError.OVER_BUDGET, ...)
     application.reserved_cents = amount
     _decided(application, ApplicationStatus.SELECTED, now)
     audit.record(
@@ -78,10 +91,10 @@ def select(application_id: int, actor: User, now: datetime) -> Budget:
         label=application.protocol_number or "",
         changes={"status": ["in_evaluation", "selected"], "reserved_cents": [None, amount]},
     )
-    db.session.commit()
     return budget
 
 
+@transactional
 def reject(application_id: int, actor: User, now: datetime) -> None:
     application, _ = _decide(application_id, now)
     _decided(application, ApplicationStatus.NOT_SELECTED, now)
@@ -94,7 +107,6 @@ def reject(application_id: int, actor: User, now: datetime) -> None:
         label=application.protocol_number or "",
         changes={"status": ["in_evaluation", "not_selected"]},
     )
-    db.session.commit()
 
 
 def slug_for(title: str, application_id: int) -> str:
@@ -103,17 +115,21 @@ def slug_for(title: str, application_id: int) -> str:
     return f"{words or 'progetto'}-{application_id}"
 
 
+@transactional
 def launch(application_id: int, starts_on: date, actor: User, now: datetime) -> Campaign:
     """Turn a selected application into a campaign (not yet public): goal = the project's cost,
     window = the edition's campaign days from the chosen day (00:00 Rome), content prefilled."""
     application = db.session.get(Application, application_id)
     if application is None or application.status is not ApplicationStatus.SELECTED:
-        raise DomainError("not_selected")
+        raise DomainError(SelectionError.NOT_SELECTED)
     if db.session.scalar(db.select(Campaign.id).filter_by(application_id=application.id)) is not None:
-        raise DomainError("already_launched")
+        raise DomainError(SelectionError.ALREADY_LAUNCHED)
     edition = application.edition
     starts_at = datetime.combine(starts_on, time(0, 0), tzinfo=ROME)
     goal_cents = application.total_cost_cents
+    split = split_cost(goal_cents, edition.match_rule)
+    target, share = split.citizens_target_cents, split.comune_cents
+    ceiling = grant_ceiling(goal_cents=goal_cents, target_cents=target, share_cents=share)
     campaign = Campaign(
         edition_id=edition.id,
         application_id=application.id,
@@ -126,8 +142,8 @@ def launch(application_id: int, starts_on: date, actor: User, now: datetime) -> 
         nil_id=application.nil_id,
         municipio=application.municipio,
         goal_cents=goal_cents,
-        target_cents=split_cost(goal_cents, edition.match_rule).citizens_target_cents,
-        reserved_cents=application.reserved_cents or 0,
+        target_cents=target,
+        reserved_cents=min(application.reserved_cents or 0, ceiling),
         starts_at=starts_at,
         ends_at=starts_at + timedelta(days=edition.campaign_days or 60),
         created_at=now,
@@ -153,16 +169,16 @@ def launch(application_id: int, starts_on: date, actor: User, now: datetime) -> 
         label=campaign.title,
         changes={"starts_at": [None, starts_at.isoformat()], "goal_cents": [None, campaign.goal_cents]},
     )
-    db.session.commit()
     return campaign
 
 
+@transactional
 def update_campaign(
     campaign: Campaign, title: str, summary: str, story: str | None, starts_on: date, actor: User, now: datetime
 ) -> None:
     """Staff review the prefilled content before publishing; the window keeps its length."""
-    if campaign.published_at is not None:
-        raise DomainError("published")
+    if campaign.is_published:
+        raise DomainError(SelectionError.PUBLISHED)
     length = campaign.ends_at - campaign.starts_at
     before = {
         "title": campaign.title,
@@ -177,12 +193,12 @@ def update_campaign(
     audit.record(
         actor, "campaign.update", "campaign", campaign.id, now, label=campaign.title, changes=audit.diff(before, after)
     )
-    db.session.commit()
 
 
+@transactional
 def publish(campaign: Campaign, actor: User, now: datetime) -> None:
-    if campaign.published_at is not None:
-        raise DomainError("published")
+    if campaign.is_published:
+        raise DomainError(SelectionError.PUBLISHED)
     campaign.published_at = now
     audit.record(
         actor,
@@ -193,4 +209,3 @@ def publish(campaign: Campaign, actor: User, now: datetime) -> None:
         label=campaign.title,
         changes={"published_at": [None, now.isoformat()]},
     )
-    db.session.commit()

@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -32,17 +33,30 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from portal.domain import DomainError
-from portal.domain.bank_statement import MatchReport, Statement, StatementRow, match_rows, parse_statement
+from portal.domain.bank_statement import (
+    MatchReport,
+    Statement,
+    StatementError,
+    StatementRow,
+    match_rows,
+    parse_statement,
+)
 from portal.domain.pledge import PaidVia, PledgeStatus
 from portal.extensions import db
 from portal.models import AuditEntry, BankTransaction, Campaign, Pledge, User
 from portal.services import audit
 from portal.services.payments import payments
+from portal.services.payments.payments import PaymentOutcome
+from portal.services.transaction import own_transaction
 
 FOLDER = "estratti"
 KEEP_FOR = timedelta(days=1)
 _KEY = re.compile(r"[0-9a-f]{32}")
 _CHUNK = 500  # values per IN (...): well within every database's limit on parameters
+
+
+class BankImportError(StrEnum):
+    EXPIRED = "expired"  # the preview's file is gone, changed, or its token forged or too old
 
 
 # --- the file between preview and confirmation ---------------------------------------
@@ -77,19 +91,19 @@ def store(content: bytes, filename: str, matched: Iterable[str]) -> tuple[Stored
 
 
 def load(token: str) -> tuple[StoredStatement, bytes]:
-    """The file a preview page names; ``DomainError("expired")`` when the token is forged or
+    """The file a preview page names; ``DomainError(BankImportError.EXPIRED)`` when the token is forged or
     older than a day, or the file is gone (already confirmed) or changed."""
     try:
         data = _serializer().loads(token, max_age=int(KEEP_FOR.total_seconds()))
         stored = StoredStatement(data["key"], data["sha256"], data["name"])
     except (BadData, KeyError, TypeError):
-        raise DomainError("expired") from None
+        raise DomainError(BankImportError.EXPIRED) from None
     path = _folder() / stored.key
     if not _KEY.fullmatch(stored.key) or not path.is_file():
-        raise DomainError("expired")
+        raise DomainError(BankImportError.EXPIRED)
     content = path.read_bytes()
     if hashlib.sha256(content).hexdigest() != stored.sha256:
-        raise DomainError("expired")
+        raise DomainError(BankImportError.EXPIRED)
     return stored, content
 
 
@@ -152,7 +166,7 @@ def preview(content: bytes) -> Preview:
     """Read the file (``DomainError`` from `parse_statement` when it cannot be read at all) and
     match its rows with the pending pledges and the transactions already imported."""
     if b"\x00" in content:  # a spreadsheet, a PDF, UTF-16 text: nothing a CSV in UTF-8 holds
-        raise DomainError("not_utf8")
+        raise DomainError(StatementError.NOT_UTF8)
     statement = parse_statement(content)
     references = {row.reference for row in statement.rows if row.reference}
     pledges: dict[str, Pledge] = {}
@@ -202,7 +216,7 @@ class ImportResult:
     preview: Preview
     applied: list[Applied] = field(default_factory=list)
     # Rows that matched when the page was shown but not any more: (row, outcome).
-    changed: list[tuple[StatementRow, str]] = field(default_factory=list)
+    changed: list[tuple[StatementRow, PaymentOutcome]] = field(default_factory=list)
     audit_entry_id: int | None = None
 
     @property
@@ -216,10 +230,11 @@ def apply(stored: StoredStatement, content: bytes, actor: User, now: datetime) -
     current = preview(content)
     result = ImportResult(stored.filename, current)
     titles = {campaign_id: campaign.title for campaign_id, campaign in current.campaigns.items()}
-    db.session.rollback()  # the preview's reads end here: each row starts its own transaction
+    # A batch that commits row by row (`_apply_row`): a payment confirmed stays confirmed whatever
+    # happens to the rows after it, and each campaign's row is locked only while its row is applied.
     for row in current.report.matched:
         outcome = _apply_row(row, actor, now, result, titles)
-        if outcome != "confirmed":
+        if outcome != PaymentOutcome.CONFIRMED:
             result.changed.append((row, outcome))
     # Rows the preview showed as matched that no longer match (paid meanwhile, say).
     expected = _matched_at_preview(stored) - {row.transaction_id for row in current.report.matched}
@@ -227,47 +242,63 @@ def apply(stored: StoredStatement, content: bytes, actor: User, now: datetime) -
     result.changed.sort(key=lambda change: change[0].line)
     report = current.report
     unmatched = len(report.amount_mismatch) + len(report.unknown_reference) + len(report.no_reference)
-    entry = audit.record(
-        actor,
-        "payments.import",
-        "bank_statement",
-        None,
-        now,
-        label=f"{stored.filename} (SHA-256 {stored.sha256[:12]}…)",
-        changes={
-            "statement_rows": [None, current.incoming],
-            "payments_confirmed": [None, len(result.applied)],
-            "rows_to_check": [None, unmatched + len(result.changed)],
-            "rows_already_imported": [None, len(report.already_imported)],
-            "lines_unreadable": [None, len(current.statement.errors)],
-        },
-    )
-    db.session.commit()
+    with own_transaction():
+        entry = audit.record(
+            actor,
+            "payments.import",
+            "bank_statement",
+            None,
+            now,
+            label=f"{stored.filename} (SHA-256 {stored.sha256[:12]}…)",
+            changes={
+                "statement_rows": [None, current.incoming],
+                "payments_confirmed": [None, len(result.applied)],
+                "rows_to_check": [None, unmatched + len(result.changed)],
+                "rows_already_imported": [None, len(report.already_imported)],
+                "lines_unreadable": [None, len(current.statement.errors)],
+            },
+        )
     result.audit_entry_id = entry.id
     discard(stored)
     return result
 
 
-def _unmatched(current: Preview) -> Iterator[tuple[StatementRow, str]]:
+def _unmatched(current: Preview) -> Iterator[tuple[StatementRow, PaymentOutcome]]:
     """Every row that confirms nothing, with the reason."""
     report = current.report
-    yield from ((row, "already_imported") for row in report.already_imported)
-    yield from ((mismatch.row, "amount_mismatch") for mismatch in report.amount_mismatch)
+    yield from ((row, PaymentOutcome.ALREADY_IMPORTED) for row in report.already_imported)
+    yield from ((mismatch.row, PaymentOutcome.AMOUNT_MISMATCH) for mismatch in report.amount_mismatch)
     for row in report.unknown_reference:
-        yield row, "not_pending" if row.reference in current.pledges else "unknown_reference"
+        known = row.reference in current.pledges
+        yield row, PaymentOutcome.NOT_PENDING if known else PaymentOutcome.UNKNOWN_REFERENCE
 
 
-def _apply_row(row: StatementRow, actor: User, now: datetime, result: ImportResult, titles: dict[int, str]) -> str:
+def _apply_row(
+    row: StatementRow, actor: User, now: datetime, result: ImportResult, titles: dict[int, str]
+) -> PaymentOutcome:
+    """One row in its own transaction, committed before the next row starts."""
+    try:
+        with own_transaction():
+            outcome, applied = _confirm_row(row, actor, now, titles)
+    except IntegrityError:  # the same transaction id committed by another import meanwhile: rolled back
+        return PaymentOutcome.ALREADY_IMPORTED
+    if applied is not None:
+        result.applied.append(applied)
+    return outcome
+
+
+def _confirm_row(
+    row: StatementRow, actor: User, now: datetime, titles: dict[int, str]
+) -> tuple[PaymentOutcome, Applied | None]:
+    """Confirm the row's pledge and record the bank transaction; nothing is written unless confirmed."""
     if db.session.scalar(sa.select(BankTransaction.id).filter_by(transaction_id=row.transaction_id)) is not None:
-        db.session.rollback()
-        return "already_imported"
+        return PaymentOutcome.ALREADY_IMPORTED, None
     confirmation = payments.confirm_payment(row.reference, row.amount_cents, PaidVia.BANK, row.transaction_id, now)
-    if confirmation.outcome != "confirmed":
+    if confirmation.outcome != PaymentOutcome.CONFIRMED:
         pledge = confirmation.pledge
         # Paid by this very row through an import running at the same time.
         same_row = pledge is not None and pledge.paid_via is PaidVia.BANK and pledge.payment_id == row.transaction_id
-        db.session.rollback()
-        return "already_imported" if same_row else confirmation.outcome
+        return (PaymentOutcome.ALREADY_IMPORTED if same_row else confirmation.outcome), None
     pledge = confirmation.pledge
     applied = Applied(
         row.line,
@@ -288,13 +319,7 @@ def _apply_row(row: StatementRow, actor: User, now: datetime, result: ImportResu
             imported_by_id=actor.id,
         )
     )
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same transaction id committed by another import meanwhile
-        db.session.rollback()
-        return "already_imported"
-    result.applied.append(applied)
-    return "confirmed"
+    return PaymentOutcome.CONFIRMED, applied
 
 
 def recent_imports(limit: int = 10) -> list[AuditEntry]:

@@ -59,7 +59,7 @@ def _area(item: dict, *, area_id: int, municipio: int) -> Area:
 
 
 def municipio_areas() -> tuple[Area, ...]:
-    """The 9 Municipi, by number."""
+    """The Municipi, by number."""
     return city_map().municipi
 
 

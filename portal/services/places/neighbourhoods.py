@@ -51,6 +51,12 @@ def all_nil() -> dict[int, Nil]:
     return {nil.id: nil for nil in sorted(rows, key=lambda n: (n.municipio, n.name))}
 
 
+@lru_cache(maxsize=1)
+def municipi() -> tuple[int, ...]:
+    """The Municipi's numbers, from the data (every NIL names its Municipio): the one list of them."""
+    return tuple(sorted({nil.municipio for nil in all_nil().values()}))
+
+
 def nil_or_none(nil_id: int | None) -> Nil | None:
     return all_nil().get(nil_id) if nil_id is not None else None
 
