@@ -11,7 +11,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Application, Attachment, Organisation, OutboxMessage
 from tests.accounts import csrf_from, sign_in
-from tests.applicants import application, draft, make_applicant, pdf_bytes
+from tests.applicants import application, codice_fiscale, draft, make_applicant, pdf_bytes
 
 ANNA = "anna@cordata.example"
 JULY_10 = "2020-07-10T10:00:00+02:00"
@@ -75,6 +75,18 @@ def test_the_organisation_profile_checks_the_codice_fiscale_and_the_legal_form(a
     with app.app_context():
         organisation = db.session.scalars(db.select(Organisation)).one()
         assert (organisation.codice_fiscale, organisation.municipio) == ("80012000826", 6)  # Barona is in Municipio 6
+
+
+def test_an_organisation_already_registered_is_refused_in_the_readers_language(app, client):
+    make_applicant(app, "bruno@example.org", number=7)  # registers codice_fiscale(7)
+    make_applicant(app, ANNA, with_organisation=False)
+    sign_in(client, app, ANNA)
+    taken = {**PROFILE, "codice_fiscale": codice_fiscale(7)}
+    english = post(client, "/en/domanda/organizzazione", taken)
+    assert english.status_code == 200
+    assert "An organisation with this tax code already exists" in text_of(english)
+    italian = post(client, "/it/domanda/organizzazione", taken)
+    assert "Esiste già un'organizzazione con questo codice fiscale" in text_of(italian)
 
 
 def test_steps_save_drafts_and_continue_requires_every_field(app, anna):

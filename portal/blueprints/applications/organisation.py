@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.blueprints.applications import bp
@@ -19,13 +20,15 @@ from portal.services.editions.editions import current_edition
 PROBLEMS = {
     OrganisationError.NOT_ELIGIBLE: (
         "forma",
-        "Possono partecipare al bando solo associazioni, fondazioni e imprese sociali senza "
-        "scopo di lucro: con questa forma giuridica non è possibile presentare domanda.",
+        _l(
+            "Possono partecipare al bando solo associazioni, fondazioni e imprese sociali senza "
+            "scopo di lucro: con questa forma giuridica non è possibile presentare domanda."
+        ),
     ),
-    OrganisationError.UNKNOWN_NIL: ("nil", "Scegli il quartiere della sede"),
+    OrganisationError.UNKNOWN_NIL: ("nil", _l("Scegli il quartiere della sede")),
     OrganisationError.CF_TAKEN: (
         "codice_fiscale",
-        "Esiste già un'organizzazione con questo codice fiscale: chiedi a chi l'ha registrata di contattarci.",
+        _l("Esiste già un'organizzazione con questo codice fiscale: chiedi a chi l'ha registrata di contattarci."),
     ),
 }
 
