@@ -34,20 +34,20 @@ run: $(VENV)/.installed-run | instance
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## make test: everything the suite needs, then the suite on SQLite and on PostgreSQL.
-## The two passes share nothing (own database, uploads, ports), so they run side by side, one a
-## core; each pass's output is printed whole when it ends (`--output-sync`). `make test-sqlite`
-## or `make test-postgres` runs one of them alone.
+## The two passes share nothing (own database, own Redis for the rate limits, uploads, ports),
+## so they run side by side, one a core; each pass's output is printed whole when it ends
+## (`--output-sync`). `make test-sqlite` or `make test-postgres` runs one of them alone.
 test: system-deps node-deps $(VENV)/.installed-dev
 	$(MAKE) --no-print-directory lint translations-check
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.installed-dev
 	@echo "== suite on SQLite =="
-	PORTAL_ENV=testing TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+	PORTAL_ENV=testing TEST_DATABASE_URL= scripts/with-redis.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed-dev
 	@echo "== suite on PostgreSQL =="
-	PORTAL_ENV=testing scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+	PORTAL_ENV=testing scripts/with-redis.sh scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 system-deps:
 	scripts/system-deps.sh

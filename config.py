@@ -26,6 +26,9 @@ class Config:
     # One clock: an ISO 8601 instant with offset fixes "now" for the whole portal
     # (demo, tests, rehearsals). Empty means the real time.
     PORTAL_NOW = _env("PORTAL_NOW")
+    # Production refuses to start with a fixed clock (deadlines and campaigns would stop) unless
+    # this says the deployment is a demo on purpose: PORTAL_DEMO_CLOCK=1.
+    PORTAL_DEMO_CLOCK = _env("PORTAL_DEMO_CLOCK", "0") == "1"
     TIMEZONE = "Europe/Rome"
 
     LANGUAGES = ("it", "en")
@@ -42,8 +45,20 @@ class Config:
     # A stored hash names its own method, so changing this locks nobody out: old hashes still verify.
     PASSWORD_HASH_METHOD = "scrypt"
 
+    # Rate limits (values and keys: portal/limits.py). Counters must be shared by every worker and
+    # server, or each adds its own allowance: with more than one process use a shared Redis,
+    # e.g. redis://127.0.0.1:6379/0. memory:// counts per process (a laptop, a single worker).
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # A moving window: "10 per hour" is never 20 across the turn of the hour.
+    RATELIMIT_STRATEGY = "moving-window"
+    # If Redis is unreachable, each process counts on its own (logged) until it is back, rather
+    # than refusing every form.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Per-address limits key on the client's IP. Behind N proxies or load balancers that append to
+    # X-Forwarded-For, set PROXY_FIX_X_FOR=N (werkzeug's ProxyFix); 0 trusts no header, so nobody
+    # can pick their own address to escape a limit.
+    PROXY_FIX_X_FOR = int(_env("PROXY_FIX_X_FOR", "0"))
 
     # Who people write to; shown on the contacts, privacy and accessibility pages.
     CONTACT_EMAIL = _env("CONTACT_EMAIL", "crowdfunding.civico@comune.milano.example")
@@ -52,6 +67,12 @@ class Config:
     DPO_EMAIL = _env("DPO_EMAIL", "dpo@comune.milano.example")
     ACCESSIBILITY_EMAIL = _env("ACCESSIBILITY_EMAIL", "accessibilita@comune.milano.example")
     SITE_URL = _env("SITE_URL", "http://127.0.0.1:5000")
+    # /.well-known/security.txt (RFC 9116): where to report a vulnerability (a mailto: or https: URI),
+    # and the disclosure policy (default: the repository's SECURITY.md, served by the portal).
+    SECURITY_CONTACT = _env("SECURITY_CONTACT", f"mailto:{CONTACT_EMAIL}")
+    SECURITY_POLICY_URL = _env("SECURITY_POLICY_URL")
+    # Strict-Transport-Security: only production, which is served over HTTPS alone.
+    STRICT_TRANSPORT_SECURITY: str | None = None
 
     # E-mail leaves through the outbox (`flask send-mail`): "smtp", or "file" (.eml in MAIL_DIR).
     MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")
@@ -104,6 +125,10 @@ class TestConfig(Config):
     PORTAL_NOW = "2020-06-01T10:00:00+02:00"
     WTF_CSRF_ENABLED = True
     PAYMENT_WEBHOOK_SECRET = "test-webhook-secret"
+    # `make test` gives each pass a throwaway Redis (scripts/with-redis.sh); `pytest` alone counts in
+    # memory. A Redis that stops answering fails the tests rather than falling back unnoticed.
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = False
     # Hundreds of accounts are made and signed in: a cheap hash keeps the suite fast. Never outside the tests.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
@@ -111,6 +136,10 @@ class TestConfig(Config):
 class ProdConfig(Config):
     SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "1") == "1"
     REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")
+    # Browsers reach the portal (and the Comune's subdomains) over HTTPS only, for a year.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+    # A fixed clock (PORTAL_NOW) stops the start unless PORTAL_DEMO_CLOCK=1.
+    REFUSES_FIXED_CLOCK = True
 
 
 CONFIGS = {"development": DevConfig, "production": ProdConfig, "testing": TestConfig}

@@ -16,6 +16,10 @@ class MissingSettingError(RuntimeError):
     """Production refuses to start without the settings it cannot guess."""
 
 
+class FixedClockError(RuntimeError):
+    """Production refuses a fixed clock (PORTAL_NOW): deadlines and campaigns would stop."""
+
+
 def create_app(config: type[Config] | None = None, overrides: dict | None = None) -> Flask:
     config = config or config_from_env()
     app = Flask(__name__, instance_relative_config=False)
@@ -25,6 +29,11 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     _check_required(app, config)
     if app.config.get("PORTAL_NOW"):
         parse_fixed_now(app.config["PORTAL_NOW"])  # a malformed clock stops the start, not a request
+        if app.config.get("REFUSES_FIXED_CLOCK") and not app.config.get("PORTAL_DEMO_CLOCK"):
+            raise FixedClockError(
+                "PORTAL_NOW is set, and production runs on the real clock: unset it "
+                "(or set PORTAL_DEMO_CLOCK=1 for a demonstration on purpose)"
+            )
 
     from portal import models  # noqa: F401 - registers the models for Alembic
 
@@ -35,7 +44,9 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     limiter.init_app(app)
     i18n.init_app(app)
 
-    from portal import access, cli, errors, labels, layout, security
+    from portal import access, cli, converters, errors, labels, layout, security
+
+    converters.init_app(app)  # before any route is added: a rule binds its converters then
     from portal.blueprints import (
         admin,
         applications,

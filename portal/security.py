@@ -1,8 +1,13 @@
-"""Response headers every page carries: nothing is loaded from elsewhere."""
+"""Response headers every page carries: nothing is loaded from elsewhere; nothing shown to a
+signed-in person stays in a cache; in production, browsers use HTTPS only (HSTS)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request, session
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.services import transaction
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -20,9 +25,36 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# The same files for every visitor (CSS, fonts, scripts, images): nothing personal in them, and
+# caching them keeps the back-office fast.
+SHARED_FILES = frozenset({"static"})
+
+
+def no_store(response: Response) -> Response:
+    """Kept by no cache, shared or the browser's (the back button, a shared computer)."""
+    if "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _signed_in() -> bool:
+    if "_user_id" not in session:  # Flask-Login's key: anonymous visitors cost no query
+        return False
+    try:
+        return current_user.is_authenticated
+    except SQLAlchemyError:  # the database is down: whoever it is, store nothing
+        transaction.discard()
+        return True
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def secure_headers(response: Response) -> Response:
+        if request.endpoint not in SHARED_FILES and _signed_in():
+            no_store(response)
+        hsts = current_app.config.get("STRICT_TRANSPORT_SECURITY")
+        if hsts:
+            response.headers["Strict-Transport-Security"] = hsts
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what the test suite needs and the machine lacks:
-# Chromium (browser tests), PostgreSQL (the second database), a JRE (Nu Html Checker),
-# Node.js and npm (axe-core and vnu-jar, pinned in package-lock.json).
+# Chromium (browser tests), PostgreSQL (the second database), Redis (the rate limits' shared
+# store), a JRE (Nu Html Checker), Node.js and npm (axe-core and vnu-jar, pinned in package-lock.json).
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v redis-server >/dev/null || need+=(redis-server)
 command -v java >/dev/null || need+=(default-jre-headless)
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v msgfmt >/dev/null || true

@@ -31,12 +31,22 @@ def _on_sqlite() -> bool:
     return not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
 
+# Tests that run in the PostgreSQL pass only: row-locking tests need a database that locks rows;
+# the `servers` tests start their own PostgreSQL (and Redis, and app servers), which the SQLite
+# pass has no reason to pay for twice.
+POSTGRES_PASS_ONLY = ("postgres", "servers")
+
+
+def _postgres_pass_only(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(name) for name in POSTGRES_PASS_ONLY)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Row-locking tests need a database that locks rows: they run in the PostgreSQL pass."""
+    """On SQLite, leave out the tests that run in the PostgreSQL pass only."""
     if not _on_sqlite():
         return
-    kept = [item for item in items if "postgres" not in item.keywords]
-    deselected = [item for item in items if "postgres" in item.keywords]
+    kept = [item for item in items if not _postgres_pass_only(item)]
+    deselected = [item for item in items if _postgres_pass_only(item)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
@@ -89,7 +99,9 @@ def _drop_everything() -> None:
 def data(app):
     """Every test starts from the seeded editions, with the default test clock."""
     app.config["PORTAL_NOW"] = TestConfig.PORTAL_NOW
-    limiter.reset()  # rate limits are on, as in production; each test starts with fresh counters
+    # Rate limits are on, as in production, in the pass's own Redis under `make test` (memory with
+    # `pytest` alone); each test starts with fresh counters.
+    limiter.reset()
     with app.app_context():
         _empty_tables()
         seed_editions()

@@ -12,12 +12,24 @@ each cent of a reserve is in exactly one place:
 
 What is left to select more projects is ``budget − reserved − committed``; released money
 is part of it. Nothing here rounds: the figures add up to the cent.
+
+The budget's one rule, `covers`: it is never below what is reserved and committed. Every change
+that could break it asks here — selecting a project (`domain.evaluation.reserve`), committing a
+grant (`grant_within_budget`), setting the budget (`check_budget_change`) — under the edition's
+row lock (`services.cofunding.budget`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+
+from portal.domain import DomainError
+
+
+class BudgetError(StrEnum):
+    BELOW_HELD = "below_held"  # a budget below what is already reserved or committed
 
 
 @dataclass(frozen=True)
@@ -84,3 +96,30 @@ class BudgetPosition:
         if self.budget_cents is None:
             return None
         return self.budget_cents - self.share.used_cents
+
+
+def covers(budget_cents: int | None, used_cents: int) -> bool:
+    """Whether a budget covers what is reserved and committed (`Share.used_cents`). An edition
+    without a budget (None) covers nothing: no project can be selected against it."""
+    return used_cents <= (budget_cents or 0)
+
+
+def check_budget_change(old_cents: int | None, new_cents: int | None, used_cents: int) -> None:
+    """Staff set the budget: never below what is reserved and committed, nor to none while anything
+    is. Refused with ``DomainError(BudgetError.BELOW_HELD, held=used_cents)``. A budget left as it
+    was is not a change (an edition whose figures come from the sources keeps its empty budget)."""
+    if new_cents != old_cents and not covers(new_cents, used_cents):
+        raise DomainError(BudgetError.BELOW_HELD, held=used_cents)
+
+
+def grant_within_budget(grant_cents: int, budget_cents: int | None, others_used_cents: int) -> int:
+    """The part of a grant now due that the budget covers beside what the edition's other projects
+    hold: all of it while the rule holds (a grant lies within its campaign's reserve, which the budget
+    already covers), less only if the budget was cut meanwhile below that reserve — e.g. at the instant
+    the campaign's window ended, when its reserve counted as released. An edition without a budget
+    (its figures come from the sources, as 2016's) is not checked."""
+    if grant_cents < 0 or others_used_cents < 0:
+        raise ValueError("grants and reserves are never negative")
+    if budget_cents is None:
+        return grant_cents
+    return max(min(grant_cents, budget_cents - others_used_cents), 0)

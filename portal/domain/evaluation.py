@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from portal.domain import DomainError
+from portal.domain.cofunding import covers
 
 # Evaluators without a conflict of interest an application needs, and scores it needs to be ranked.
 MIN_EVALUATORS = 2
@@ -87,7 +88,7 @@ def reserve(budget: Budget, amount_cents: int) -> Budget:
     """The budget after reserving `amount_cents`; refused, with the figures, if it would overspend."""
     if amount_cents < 0:
         raise ValueError("a reservation is never negative")
-    if amount_cents > budget.left_cents:
+    if not covers(budget.total_cents, budget.reserved_cents + amount_cents):
         raise DomainError(
             EvaluationError.OVER_BUDGET,
             budget=budget.total_cents,

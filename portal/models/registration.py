@@ -32,6 +32,9 @@ class Registrant(db.Model):
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last "you are already registered" e-mail: at most one an hour, so nobody can use the
+    # registration form to fill someone's mailbox (services/courses/registration_mail.py).
+    already_registered_mail_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     registrations: Mapped[list[Registration]] = relationship(back_populates="registrant")
 

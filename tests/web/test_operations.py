@@ -45,7 +45,8 @@ def test_real_deployments_hash_passwords_with_scrypt(monkeypatch):
     assert ProdConfig.PASSWORD_HASH_METHOD == DevConfig.PASSWORD_HASH_METHOD == "scrypt"
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
-    with create_app(ProdConfig).app_context():
+    # `make` exports the demo's PORTAL_NOW, which production refuses (tests/web/test_production_clock.py).
+    with create_app(ProdConfig, overrides={"PORTAL_NOW": None}).app_context():
         stored = accounts.hash_password("correct horse battery")
     name, cost, *_ = stored.split("$")[0].split(":")
     assert name == "scrypt" and int(cost) >= 2**15, stored  # N of at least 32768, werkzeug's default

@@ -8,10 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from portal import limits
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import AdmissibilityForm, AssignForm, FiltersForm, LaunchForm
 from portal.blueprints.admin.views import csv_response
 from portal.clock import now, to_rome
+from portal.converters import query_int
 from portal.domain import DomainError
 from portal.domain.application import THEMES
 from portal.domain.evaluation import evaluators_missing
@@ -45,7 +47,7 @@ def _filters(form: FiltersForm) -> review.Filters:
     statuses = {s.value for s in review.REVIEWABLE}
     return review.Filters(
         status=form.stato.data if form.stato.data in statuses else None,
-        municipio=int(form.municipio.data) if (form.municipio.data or "").isdigit() else None,
+        municipio=query_int(request.args, "municipio"),
         theme=form.tema.data if form.tema.data in THEMES else None,
         text=form.q.data if form.validate() and form.q.data else None,
         sort=form.ordina.data if form.ordina.data in SORT_LABELS else "protocollo",
@@ -129,6 +131,7 @@ def application(application_id: int):
 
 
 @bp.post("/domande/<int:application_id>/ammissibilita")
+@limits.signed_in_writes
 def admissibility(application_id: int):
     application = application_or_404(application_id)
     form = AdmissibilityForm()
@@ -149,6 +152,7 @@ def admissibility(application_id: int):
 
 
 @bp.post("/domande/<int:application_id>/valutatori")
+@limits.signed_in_writes
 def assign(application_id: int):
     application = application_or_404(application_id)
     form = AssignForm()

@@ -7,13 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from portal import limits
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import CopyEditionForm, EditionForm
 from portal.clock import now
 from portal.domain import DomainError
+from portal.domain.cofunding import BudgetError
 from portal.domain.eligibility import LEGAL_FORMS
 from portal.domain.money import to_input
 from portal.extensions import db
+from portal.i18n import money
 from portal.labels import LEGAL_FORM_LABELS
 from portal.models import Edition
 from portal.services.editions import edition_admin
@@ -25,6 +28,7 @@ def _edition_or_404(year: int) -> Edition:
 
 
 @bp.route("/edizioni", methods=["GET", "POST"])
+@limits.signed_in_writes
 def editions():
     form = CopyEditionForm()
     rows = db.session.scalars(db.select(Edition).order_by(Edition.year.desc())).all()
@@ -70,6 +74,7 @@ def _fill(form: EditionForm, edition: Edition) -> None:
 
 
 @bp.route("/edizioni/<int:year>", methods=["GET", "POST"])
+@limits.signed_in_writes
 def edition(year: int):
     edition = _edition_or_404(year)
     form = EditionForm()
@@ -98,14 +103,28 @@ def edition(year: int):
         ]
         try:
             edition_admin.update_edition(edition, settings, criteria, current_user, now())
-        except DomainError:
-            form.criteri.errors = [_("Ci sono già valutazioni con questi criteri: non si possono più cambiare")]
+        except DomainError as error:
+            if error.code == BudgetError.BELOW_HELD:
+                form.budget.errors = [
+                    _(
+                        "Il budget non può essere inferiore a %(held)s: tanto è già riservato o impegnato.",
+                        held=money(error.params["held"]),
+                    )
+                ]
+            else:
+                form.criteri.errors = [_("Ci sono già valutazioni con questi criteri: non si possono più cambiare")]
         else:
             flash(_("Edizione salvata."), "success")
             return redirect(url_for("admin.edition", year=edition.year))
     while sum(1 for e in form.criteri if e.form.is_blank) < 2 and len(form.criteri) < form.criteri.max_entries:
         form.criteri.append_entry()
-    return render_template("admin/edition.html", edition=edition, form=form, page_has_errors=bool(form.errors))
+    return render_template(
+        "admin/edition.html",
+        edition=edition,
+        form=form,
+        held_cents=edition_admin.held_cents(edition, now()),
+        page_has_errors=bool(form.errors),
+    )
 
 
 def _rows_complete(form: EditionForm) -> bool:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from portal import limits
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import EventSettingsForm
 from portal.blueprints.admin.views import csv_response
@@ -32,6 +33,7 @@ def events():
 
 
 @bp.route("/eventi/<int:event_id>", methods=["GET", "POST"])
+@limits.signed_in_writes
 def event(event_id: int):
     event = _event_or_404(event_id)
     form = EventSettingsForm()

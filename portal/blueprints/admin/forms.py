@@ -14,6 +14,7 @@ from portal.form_fields import (
     EuroField,
     GetForm,
     WholeNumberField,
+    clean,
     email_field,
     full_name_field,
     strip,
@@ -66,7 +67,7 @@ class FiltersForm(GetForm):
     municipio = SelectField(_l("Municipio"), validators=[Optional()], validate_choice=False)
     tema = SelectField(_l("Tema"), validators=[Optional()], validate_choice=False)
     q = StringField(
-        _l("Cerca per titolo, organizzazione o protocollo"), filters=[strip], validators=[Optional(), Length(max=100)]
+        _l("Cerca per titolo, organizzazione o protocollo"), filters=[clean], validators=[Optional(), Length(max=100)]
     )
     ordina = SelectField(_l("Ordina per"), validators=[Optional()], validate_choice=False)
 

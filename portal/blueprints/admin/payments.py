@@ -12,6 +12,7 @@ from flask_wtf.file import FileField
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import HiddenField
 
+from portal import limits
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.payment_labels import (
     FILE_PROBLEMS,
@@ -74,17 +75,23 @@ def payments():
 # CSRF is checked by the form itself, after the upload is read: a file over the request size
 # limit then gets this page with its message instead of a bare error.
 @bp.post("/pagamenti")
+@limits.signed_in_writes
 @csrf.exempt
 def payments_preview():
     try:
-        upload = request.files.get("estratto")
+        sent = [upload for _, upload in request.files.items(multi=True)]
     except RequestEntityTooLarge:
+        if request.headers.get("HX-Request") == "true":
+            raise  # the portal's answer to a request too large, which htmx follows (portal/errors.py)
         return _refuse(
             StatementForm(formdata=None), str(FILE_PROBLEMS[StatementError.TOO_LARGE]) % {"mb": MAX_BYTES // 2**20}
         )
     form = StatementForm()
     if not form.validate_on_submit():
         abort(400)
+    if len(sent) > 1:
+        return _refuse(form, _("Carica un solo estratto conto alla volta: nessun file è stato letto."))
+    upload = request.files.get("estratto")
     if upload is None or not upload.filename:
         return _refuse(form, _("Scegli il file dell'estratto conto."))
     content = upload.stream.read(MAX_BYTES + 1)
@@ -113,6 +120,7 @@ def _file_problem(problem: DomainError) -> str:
 
 
 @bp.post("/pagamenti/conferma")
+@limits.signed_in_writes
 def payments_confirm():
     form = ConfirmForm()
     if not form.validate_on_submit():

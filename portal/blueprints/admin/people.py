@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import limits
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import InviteForm
 from portal.clock import now
@@ -17,6 +18,7 @@ from portal.services.accounts import signup
 
 
 @bp.route("/valutatori", methods=["GET", "POST"])
+@limits.signed_in_writes
 def people():
     form = InviteForm()
     if form.validate_on_submit():

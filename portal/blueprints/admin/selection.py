@@ -7,11 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from portal import limits
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.applications import application_or_404, detail_page
 from portal.blueprints.admin.forms import CampaignEditForm, LaunchForm
 from portal.clock import now, to_rome
 from portal.domain import DomainError
+from portal.domain.cofunding import BudgetError
 from portal.domain.evaluation import MIN_EVALUATORS, EvaluationError
 from portal.extensions import db
 from portal.i18n import money
@@ -44,6 +46,7 @@ def ranking():
 
 
 @bp.post("/domande/<int:application_id>/decisione")
+@limits.signed_in_writes
 def decide(application_id: int):
     application = application_or_404(application_id)
     if not FlaskForm().validate_on_submit():
@@ -85,6 +88,7 @@ def decide(application_id: int):
 
 
 @bp.post("/domande/<int:application_id>/campagna")
+@limits.signed_in_writes
 def launch(application_id: int):
     application = application_or_404(application_id)
     form = LaunchForm()
@@ -107,6 +111,7 @@ def campaigns():
 
 
 @bp.route("/campagne/<int:campaign_id>", methods=["GET", "POST"])
+@limits.signed_in_writes
 def campaign(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     form = CampaignEditForm()
@@ -118,8 +123,16 @@ def campaign(campaign_id: int):
             selection.update_campaign(
                 campaign, form.titolo.data, form.sintesi.data, form.storia.data, form.inizio.date, current_user, now()
             )
-        except DomainError:
-            flash(_("La campagna è già pubblicata e non si modifica da qui."), "warning")
+        except DomainError as error:
+            if error.code == BudgetError.BELOW_HELD:
+                message = _(
+                    "Con questo primo giorno la campagna riprenderebbe la sua riserva di %(reserve)s, ma il budget "
+                    "non la copre più: scegli un'altra data o aumenta prima il budget.",
+                    reserve=money(error.params["reserve"]),
+                )
+            else:
+                message = _("La campagna è già pubblicata e non si modifica da qui.")
+            flash(message, "warning")
         else:
             flash(_("Modifiche salvate."), "success")
         return redirect(url_for("admin.campaign", campaign_id=campaign.id))
@@ -129,6 +142,7 @@ def campaign(campaign_id: int):
 
 
 @bp.post("/campagne/<int:campaign_id>/pubblica")
+@limits.signed_in_writes
 def publish(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id) or abort(404)
     if not FlaskForm().validate_on_submit():

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from portal.access import roles_required
 from portal.blueprints.admin import bp
 from portal.clock import to_rome
+from portal.converters import query_int
 from portal.domain.spreadsheet import to_csv
 from portal.extensions import db
 from portal.models import AuditEntry, Role
@@ -72,7 +73,7 @@ def index():
 def audit_log():
     page = db.paginate(
         db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
-        page=request.args.get("pagina", 1, type=int),
+        page=query_int(request.args, "pagina", 1, minimum=1),
         per_page=AUDIT_PAGE_SIZE,
         error_out=False,
     )

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, send_file, url_for
+import unicodedata
+from urllib.parse import quote
+
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
+from portal import limits
 from portal.blueprints.applications import bp
 from portal.blueprints.applications.access import organisation_required, own_application, viewable_attachment
 from portal.blueprints.applications.forms import AttachmentForm
 from portal.clock import now
 from portal.domain import DomainError
-from portal.domain.application import MAX_ATTACHMENTS, ApplicationError
+from portal.domain.application import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, ApplicationError
 from portal.rendering import form_page
 from portal.services import uploads
 from portal.services.applications import attachments as attachment_service
@@ -22,9 +26,23 @@ from portal.services.applications.attachments import AttachmentError
 from portal.services.uploads import UploadError
 
 PROBLEMS = {
-    UploadError.EMPTY_FILE: _l("Scegli un file PDF da caricare"),
+    UploadError.NO_FILE: _l("Scegli un file PDF da caricare"),
+    UploadError.SEVERAL_FILES: _l(
+        "Carica un file alla volta: la richiesta conteneva più file e nessuno è stato salvato"
+    ),
+    UploadError.EMPTY_FILE: _l("Il file è vuoto: scegli il PDF da caricare"),
     UploadError.TOO_LARGE: _l("Il file è troppo grande: al massimo %(limit_mb)d MB"),
-    UploadError.NOT_PDF: _l("Il file non è un PDF leggibile: salvalo come PDF (non protetto da password) e riprova"),
+    UploadError.NOT_PDF: _l("Il file non è un PDF, anche se il nome lo fa pensare: salvalo come PDF e riprova"),
+    UploadError.DAMAGED: _l(
+        "Il file non è un PDF leggibile: è danneggiato o incompleto. Salvalo di nuovo come PDF e riprova"
+    ),
+    UploadError.ENCRYPTED: _l(
+        "Il PDF è protetto da una password o cifrato: salvalo senza protezione (o stampalo come PDF) e riprova"
+    ),
+    UploadError.ACTIVE_CONTENT: _l(
+        "Il PDF contiene contenuti attivi (JavaScript, azioni automatiche, file incorporati o moduli XFA) e per "
+        "sicurezza non è accettato: stampalo come PDF («Stampa», poi «Salva come PDF») e carica la copia"
+    ),
     AttachmentError.TOO_MANY: _l("Puoi caricare al massimo %(limit)d allegati: elimina quelli che non servono"),
     SubmissionError.NOT_EDITABLE: _l("La domanda non può più essere modificata."),
     ApplicationError.DEADLINE_PASSED: _l(
@@ -34,6 +52,7 @@ PROBLEMS = {
 
 
 @bp.route("/<int:application_id>/allegati", methods=["GET", "POST"])
+@limits.signed_in_writes
 @organisation_required
 def allegati(application_id: int):
     application = own_application(application_id)
@@ -41,10 +60,9 @@ def allegati(application_id: int):
         return redirect(url_for("applications.receipt", application_id=application.id))
     form = AttachmentForm()
     if form.validate_on_submit():
-        upload = form.file.data
-        content = upload.read() if upload else b""
         try:
-            attachment_service.add(application, upload.filename if upload else "", content, now())
+            filename, content = _one_file()
+            attachment_service.add(application, filename, content, now())
         except DomainError as error:
             form.file.errors = [str(PROBLEMS[error.code]) % error.params]
         else:
@@ -58,26 +76,46 @@ def allegati(application_id: int):
         step="allegati",
         position=5,
         max_attachments=MAX_ATTACHMENTS,
+        max_mb=MAX_ATTACHMENT_BYTES // (1024 * 1024),
         delete_form=FlaskForm(),
     )
+
+
+def _one_file() -> tuple[str | None, bytes]:
+    """The name and content of the one file the form sent; several files are refused together."""
+    sent = [upload for _, upload in request.files.items(multi=True)]
+    if len(sent) > 1:
+        raise DomainError(UploadError.SEVERAL_FILES)
+    if not sent or not sent[0].filename:
+        raise DomainError(UploadError.NO_FILE)
+    return sent[0].filename, sent[0].read()
 
 
 @bp.get("/<int:application_id>/allegati/<int:attachment_id>")
 @login_required
 def download(application_id: int, attachment_id: int):
+    """Always a download, never shown in the browser: a PDF opened inside the portal's origin could
+    run what a PDF viewer runs."""
     attachment = viewable_attachment(application_id, attachment_id)
-    response = send_file(
-        uploads.path_of(attachment.storage_key),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
-    )
+    path = uploads.path_of(attachment.storage_key)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True, max_age=0)
+    response.headers["Content-Disposition"] = _as_attachment(uploads.display_name(attachment.filename))
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
+def _as_attachment(name: str) -> str:
+    """Content-Disposition for a download (RFC 6266): the exact name as `filename*` in UTF-8,
+    and a plain ASCII `filename` for the clients that know no other."""
+    ascii_name = uploads.display_name(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='!#$&+-.^_`|~')}"
+
+
 @bp.post("/<int:application_id>/allegati/<int:attachment_id>/elimina")
+@limits.signed_in_writes
 @organisation_required
 def remove(application_id: int, attachment_id: int):
     application = own_application(application_id)

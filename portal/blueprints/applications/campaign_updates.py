@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import limits
 from portal.blueprints.applications import bp
 from portal.blueprints.applications.access import organisation_required, own_application
 from portal.blueprints.applications.forms import CampaignUpdateForm
@@ -22,6 +23,7 @@ PROBLEMS = {
 
 
 @bp.route("/<int:application_id>/aggiornamenti", methods=["GET", "POST"])
+@limits.signed_in_writes
 @organisation_required
 def campaign_updates_page(application_id: int):
     """Only the organisation whose application became the campaign: anyone else gets 404."""

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal import limits
 from portal.blueprints.applications import bp
 from portal.blueprints.applications.access import applicant_required
 from portal.blueprints.applications.forms import OrganisationForm
@@ -34,6 +35,7 @@ PROBLEMS = {
 
 
 @bp.route("/organizzazione", methods=["GET", "POST"])
+@limits.signed_in_writes
 @applicant_required
 def organisation():
     form = OrganisationForm()

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from portal import limits
 from portal.blueprints.applications import bp
 from portal.blueprints.applications.access import applicant_required, organisation_required, own_application
 from portal.blueprints.applications.forms import (
@@ -74,6 +75,7 @@ def resume():
 
 
 @bp.post("/inizia")
+@limits.signed_in_writes
 @organisation_required
 def start():
     edition = current_edition() or abort(404)
@@ -232,6 +234,7 @@ PROJECT = Step(
 
 
 @bp.route("/<int:application_id>/progetto", methods=["GET", "POST"])
+@limits.signed_in_writes
 @organisation_required
 def progetto(application_id: int):
     return _step(application_id, PROJECT)
@@ -265,6 +268,7 @@ TIMELINE = Step(
 
 
 @bp.route("/<int:application_id>/tempi", methods=["GET", "POST"])
+@limits.signed_in_writes
 @organisation_required
 def tempi(application_id: int):
     return _step(application_id, TIMELINE)
@@ -308,6 +312,7 @@ BUDGET = Step(
 
 
 @bp.route("/<int:application_id>/budget", methods=["GET", "POST"])
+@limits.signed_in_writes
 @organisation_required
 def budget(application_id: int):
     return _step(application_id, BUDGET)
@@ -350,6 +355,7 @@ CAMPAIGN = Step(
 
 
 @bp.route("/<int:application_id>/campagna", methods=["GET", "POST"])
+@limits.signed_in_writes
 @organisation_required
 def campagna(application_id: int):
     return _step(application_id, CAMPAIGN)

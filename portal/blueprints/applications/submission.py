@@ -6,6 +6,7 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal import limits
 from portal.blueprints.applications import bp
 from portal.blueprints.applications.access import organisation_required, own_application
 from portal.blueprints.applications.forms import ReviewForm, WithdrawForm
@@ -41,6 +42,7 @@ def _summary_context(application) -> dict:
 
 
 @bp.route("/<int:application_id>/riepilogo", methods=["GET", "POST"])
+@limits.signed_in_writes
 @organisation_required
 def review(application_id: int):
     application = own_application(application_id)
@@ -70,6 +72,7 @@ def review(application_id: int):
 
 
 @bp.route("/<int:application_id>/ricevuta", methods=["GET", "POST"])
+@limits.signed_in_writes
 @organisation_required
 def receipt(application_id: int):
     """The printable receipt and the status page; the withdrawal form while it is allowed."""

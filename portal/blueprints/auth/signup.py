@@ -6,11 +6,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import limits
 from portal.blueprints.auth import bp
 from portal.blueprints.auth.forms import ForgotPasswordForm, NewPasswordForm, SignUpForm
 from portal.clock import now
 from portal.domain import DomainError
-from portal.extensions import limiter
 from portal.i18n import current_lang
 from portal.rendering import form_page
 from portal.services import mail
@@ -27,16 +27,26 @@ def _link_problem(error: DomainError) -> str:
     )
 
 
+def _weak_password() -> str:
+    return _("La password deve avere almeno 12 caratteri e non può essere l'indirizzo e-mail")
+
+
 @bp.route("/registrazione", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limits.sign_up
 def sign_up():
     if current_user.is_authenticated:
         return redirect(url_for("applications.home"))
     form = SignUpForm()
     if form.validate_on_submit():
-        signup.sign_up(form.email.data, form.nome.data, form.password.data, current_lang(), now())
-        mail.deliver_now_if_immediate(now())
-        return render_template("auth/check_email.html", email=form.email.data)
+        try:
+            signup.sign_up(form.email.data, form.nome.data, form.password.data, current_lang(), now())
+        except DomainError as error:
+            if error.code != AccountError.WEAK_PASSWORD:
+                raise
+            form.password.errors = [_weak_password()]
+        else:
+            mail.deliver_now_if_immediate(now())
+            return render_template("auth/check_email.html", email=form.email.data)
     return form_page("auth/sign_up.html", form, False)
 
 
@@ -52,18 +62,18 @@ def confirm_email(token: str):
 
 
 @bp.route("/password-dimenticata", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limits.reset_request
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        signup.request_reset(form.email.data, now())
+        signup.request_reset(form.email.data, now(), lang=current_lang())
         mail.deliver_now_if_immediate(now())
         return render_template("auth/check_email.html", email=form.email.data, reset=True)
     return form_page("auth/forgot_password.html", form, False)
 
 
 @bp.route("/nuova-password/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limits.secret_link
 def reset_password(token: str):
     try:
         signup.user_for_reset(token)
@@ -77,7 +87,7 @@ def reset_password(token: str):
         except DomainError as error:
             if error.code != AccountError.WEAK_PASSWORD:
                 abort(400)
-            form.password.errors = [_("La password deve avere almeno 12 caratteri e non può essere l'indirizzo e-mail")]
+            form.password.errors = [_weak_password()]
         else:
             flash(_("Password cambiata: accedi con la nuova password."), "success")
             return redirect(url_for("auth.login"))

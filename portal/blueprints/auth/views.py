@@ -3,15 +3,15 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from portal import limits
 from portal.blueprints.auth import bp
 from portal.blueprints.auth.forms import CodeForm, LoginForm
 from portal.clock import now
 from portal.domain import DomainError
-from portal.extensions import limiter
 from portal.models import Role, User
 from portal.rendering import form_page
 from portal.services import mail
@@ -55,7 +55,7 @@ def _pending_user() -> User | None:
 
 
 @bp.route("/accesso", methods=["GET", "POST"])
-@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+@limits.sign_in
 def login():
     if current_user.is_authenticated:
         return redirect(landing_for(current_user))
@@ -97,7 +97,7 @@ def _check_code(user: User, form: CodeForm) -> bool | None:
 
 
 @bp.route("/accesso/codice", methods=["GET", "POST"])
-@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+@limits.second_factor
 def second_factor():
     user = _pending_user()
     if user is None:
@@ -112,7 +112,7 @@ def second_factor():
 
 
 @bp.route("/accesso/attiva-codice", methods=["GET", "POST"])
-@limiter.limit("10 per minute;60 per hour", methods=["POST"])
+@limits.second_factor
 def enrol():
     user = _pending_user()
     if user is None:
@@ -130,9 +130,11 @@ def enrol():
 
 
 @bp.post("/esci")
+@limits.signed_in_writes
 def logout():
-    if not current_user.is_authenticated:
-        abort(400)
+    """Ends the account's sessions everywhere; a session already ended elsewhere just says goodbye."""
+    if current_user.is_authenticated:
+        accounts.sign_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("Sei uscito dall'area riservata."), "success")

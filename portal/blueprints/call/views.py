@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from portal.blueprints.call import bp, messages
 from portal.blueprints.call.forms import CostForm, EligibilityForm
 from portal.clock import ROME, now
+from portal.converters import url_with_query
 from portal.domain import DomainError
 from portal.domain.eligibility import Applicant, check
 from portal.domain.ics import build_calendar
@@ -25,7 +26,7 @@ def _current_or_404() -> Edition:
 
 @bp.get("/bando")
 def edition_current():
-    return redirect(url_for("call.edition", year=_current_or_404().year, **request.args))
+    return redirect(url_with_query("call.edition", year=_current_or_404().year))
 
 
 @bp.get("/bando/<int:year>")

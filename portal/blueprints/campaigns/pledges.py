@@ -7,13 +7,14 @@ from flask import abort, current_app, make_response, redirect, render_template, 
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from portal import limits
 from portal.blueprints.campaigns import bp, presentation
 from portal.blueprints.campaigns.forms import PledgeForm
 from portal.blueprints.campaigns.page import published_campaign
 from portal.clock import now
 from portal.domain import DomainError
 from portal.domain.timeline import EventStatus, event_status
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.i18n import current_lang, money
 from portal.models import Campaign, Pledge
 from portal.services import mail
@@ -43,7 +44,7 @@ def _refusal(form: PledgeForm, error: DomainError) -> bool:
 
 
 @bp.route("/progetti/<slug>/sostieni", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limits.pledge
 def pledge(slug: str):
     campaign = published_campaign(slug, with_content=True)
     figures = presentation.figures(campaign, now())

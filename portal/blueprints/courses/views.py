@@ -3,9 +3,11 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from portal import limits
 from portal.blueprints.courses import bp
 from portal.blueprints.courses.forms import RegistrationForm
 from portal.clock import ROME, now
+from portal.converters import query_int
 from portal.domain import DomainError
 from portal.domain.ics import build_calendar
 from portal.i18n import current_lang
@@ -40,12 +42,13 @@ def calendar_feed():
 
 
 @bp.route("/calendario/iscrizione", methods=["GET", "POST"])
+@limits.course_registration
 def register():
     edition, items = _calendar_or_404()
     open_items = [item for item in items if item.takes_registrations]
     form = RegistrationForm()
     form.lezioni.choices = [(item.event.id, item.event.title(current_lang())) for item in open_items]
-    preselected = request.args.get("lezione", type=int)
+    preselected = query_int(request.args, "lezione")
     if request.method == "GET" and preselected is not None:
         form.lezioni.data = [preselected]
     outcome = None
@@ -85,6 +88,7 @@ def personal(token: str):
 
 
 @bp.post("/iscrizioni/<token>/<int:registration_id>/annulla")
+@limits.secret_link
 def cancel(token: str, registration_id: int):
     registrant = _registrant_or_404(token)
     try:

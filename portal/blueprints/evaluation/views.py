@@ -4,6 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import limits
 from portal.access import roles_required
 from portal.blueprints.evaluation import bp
 from portal.blueprints.evaluation.forms import DeclarationForm, scores_form
@@ -38,6 +39,7 @@ def assignments():
 
 
 @bp.route("/<int:assignment_id>", methods=["GET", "POST"])
+@limits.signed_in_writes
 def assignment(assignment_id: int):
     assignment = evaluation.assignment_for(current_user, assignment_id) or abort(404)
     if assignment.declared_at is None:

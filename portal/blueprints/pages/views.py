@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -10,6 +13,7 @@ from portal.extensions import db, limiter
 from portal.i18n import current_lang
 from portal.services.editions.editions import current_edition
 from portal.services.editions.overview import edition_overview
+from portal.urls import absolute_url
 
 # The text of each lives in templates/pages/content/<slug>.<lang>.html.
 CONTENT_PAGES = ("accessibility", "privacy", "legal", "cookies", "contacts")
@@ -35,6 +39,35 @@ def healthz():
         current_app.logger.error("health check failed: %s", exc)
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+# RFC 9116 recommends an expiry less than a year ahead: the file is made afresh on each request.
+SECURITY_TXT_VALIDITY = timedelta(days=365)
+
+
+@root_bp.get("/.well-known/security.txt")
+def security_txt():
+    """Where to report a vulnerability (RFC 9116), from the configuration."""
+    config = current_app.config
+    contact = config["SECURITY_CONTACT"]
+    fields = (
+        ("Contact", contact if ":" in contact else f"mailto:{contact}"),
+        ("Expires", (now() + SECURITY_TXT_VALIDITY).strftime("%Y-%m-%dT%H:%M:%SZ")),
+        ("Preferred-Languages", ", ".join(config["LANGUAGES"])),
+        ("Canonical", absolute_url("root.security_txt")),
+        ("Policy", config["SECURITY_POLICY_URL"] or absolute_url("root.security_policy")),
+    )
+    return Response("".join(f"{name}: {value}\n" for name, value in fields), mimetype="text/plain")
+
+
+@root_bp.get("/security-policy.txt")
+def security_policy():
+    """The repository's SECURITY.md: how to report a vulnerability, and what happens next."""
+    try:
+        policy = (Path(current_app.root_path).parent / "SECURITY.md").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        abort(404)
+    return Response(policy, mimetype="text/plain")
 
 
 @bp.get("/")

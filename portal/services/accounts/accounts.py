@@ -10,8 +10,10 @@ from enum import StrEnum
 
 import pyotp
 import segno
+import sqlalchemy as sa
 from flask import current_app
 from markupsafe import escape
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.domain import DomainError
@@ -106,6 +108,13 @@ def record_login(user: User, now: datetime) -> None:
 
 
 @transactional
+def sign_out(user: User) -> None:
+    """End every session of the account, on every device: the session identity carries
+    `session_version`, so a copy of any cookie signed before this no longer opens anything."""
+    user.session_version += 1
+
+
+@transactional
 def sign_in_with_code(user: User, code: str, now: datetime, *, real_time: float | None = None) -> bool:
     """The second step of signing in: True, and the sign-in recorded, for a valid code (`verify_code`)."""
     if not verify_code(user, code, now, real_time=real_time):
@@ -163,13 +172,28 @@ def verify_code(user: User, code: str, now: datetime, *, real_time: float | None
     current = totp.timecode(moment)
     for step in (current - 1, current, current + 1):
         if pyotp.utils.strings_equal(code, totp.generate_otp(step)):
-            if user.totp_last_step is not None and step <= user.totp_last_step:
+            if not _claim_step(user, step):
                 return False
-            user.totp_last_step = step
             if user.totp_enabled_at is None:
                 user.totp_enabled_at = now
             return True
     return False
+
+
+def _claim_step(user: User, step: int) -> bool:
+    """Remember `step` as used, if no code of it or a later step was: one conditional UPDATE, so of
+    requests carrying the same code at the same moment exactly one claims it (PostgreSQL re-checks
+    the condition after waiting for a concurrent claim's row lock, held until its sign-in commits)."""
+    claimed = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)  # what the row now holds; nothing left to flush
+    return True
 
 
 @transactional

@@ -62,9 +62,14 @@ def _send(user: User, template: str, subject: LazyString, now: datetime, **conte
 @transactional
 def sign_up(email: str, name: str, password: str, lang: str, now: datetime) -> None:
     """Create an applicant account and send the confirmation link; for an address already
-    registered, create nothing and write to its owner instead."""
+    registered, create nothing and write to its owner instead.
+
+    Both ways do the same work (the password checked and hashed, one message queued), so the time
+    of the answer does not tell whether the address has an account."""
+    accounts.check_password(email, password)
     existing = accounts.user_by_email(email)
     if existing is not None:
+        accounts.hash_password(password)  # thrown away: the work a new account's hash costs
         _send(
             existing,
             "account_exists",
@@ -102,10 +107,23 @@ def confirm_email(token: str, now: datetime) -> User:
 
 
 @transactional
-def request_reset(email: str, now: datetime) -> None:
-    """Send a reset link if the address has an active account; say nothing either way."""
+def request_reset(email: str, now: datetime, *, lang: str = "it") -> None:
+    """Send a reset link if the address has an active account, and otherwise a message saying that
+    it has none (in `lang`, the language of the request): the same work either way, and the page
+    says nothing about the account."""
     user = accounts.user_by_email(email)
     if user is None or not user.is_active:
+        address = accounts.normalise_email(email)
+        mail.send(
+            "reset_no_account",
+            to=address,
+            lang=lang,
+            subject=_l("Nessun account con questo indirizzo – Crowdfunding Civico"),
+            now=now,
+            email=address,
+            sign_up_url=absolute_url("auth.sign_up", lang=lang),
+            forgot_url=absolute_url("auth.forgot_password", lang=lang),
+        )
         return
     token = _serializer("reset").dumps({"id": user.id, "mark": _password_mark(user)})
     _send(

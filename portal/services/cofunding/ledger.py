@@ -71,9 +71,14 @@ def campaign_share(campaign: Campaign, now: datetime) -> Share:
 
 
 def _campaigns(edition: Edition) -> list[Campaign]:
+    """Fresh from the database: read under the edition's lock, the ledger counts what the transaction
+    that held it before committed, even for a campaign this session loaded earlier."""
     return list(
         db.session.scalars(
-            sa.select(Campaign).where(Campaign.edition_id == edition.id).order_by(Campaign.starts_at, Campaign.title)
+            sa.select(Campaign)
+            .where(Campaign.edition_id == edition.id)
+            .order_by(Campaign.starts_at, Campaign.title)
+            .execution_options(populate_existing=True)
         )
     )
 

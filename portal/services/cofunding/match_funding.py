@@ -3,17 +3,25 @@ total reaches its target within the window, never more than was reserved for it.
 
 `portal.domain.campaign.grant_to_commit` is the rule; this is where it is applied, inside the
 transaction that confirmed a payment, with the campaign's row already locked
-(`portal.services.campaigns.locking`). The ledger (`ledger.py`) reads what it committed.
+(`portal.services.campaigns.locking`). A grant due is then checked against the budget under the
+edition's row lock (`budget.py`; campaign first, edition second, as every path locks them), so it
+never takes the budget below what is reserved and committed (`domain.cofunding.grant_within_budget`).
+The ledger (`ledger.py`) reads what it committed.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
+
 from portal.domain.campaign import grant_to_commit
+from portal.domain.cofunding import grant_within_budget
 from portal.extensions import db
 from portal.models import Campaign, Edition
 from portal.services.campaigns import campaign_mail
+from portal.services.cofunding import ledger
+from portal.services.cofunding.budget import locked_edition
 from portal.services.transaction import transactional
 
 
@@ -35,7 +43,27 @@ def commit_grant_if_due(campaign: Campaign, now: datetime) -> int:
         target_cents=campaign.target_cents,  # fixed at launch: a later change of the rule never moves it
     )
     if grant:
+        grant = _within_budget(campaign, grant, now)
+    if grant:
         campaign.grant_cents = grant
         campaign.grant_committed_at = now
         campaign_mail.queue_grant_committed(campaign, now)
     return grant
+
+
+def _within_budget(campaign: Campaign, grant: int, now: datetime) -> int:
+    """The part of the grant the budget covers, read under the edition's lock (taken only when a grant
+    is due, so payments do not queue on the edition's row). All of it unless the budget was cut
+    below the campaign's reserve meanwhile; then the team finds the shortfall in the log."""
+    edition = locked_edition(campaign.edition_id)
+    others = ledger.used_cents(edition, now) - ledger.campaign_share(campaign, now).used_cents
+    allowed = grant_within_budget(grant, edition.budget_cents, others)
+    if allowed < grant:
+        current_app.logger.warning(
+            "grant of campaign %s cut from %s to %s cents: the budget of edition %s covers no more",
+            campaign.id,
+            grant,
+            allowed,
+            edition.year,
+        )
+    return allowed

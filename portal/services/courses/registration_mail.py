@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
+import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,10 +14,15 @@ from flask_babel.speaklater import LazyString
 from portal.clock import ROME
 from portal.domain.ics import build_calendar
 from portal.domain.registration import RegistrationStatus, ReminderKind
+from portal.extensions import db
 from portal.models import Registrant, Registration
 from portal.services import mail
 from portal.services.courses.calendar_files import event_entry
 from portal.urls import absolute_url
+
+# Someone registering again for what they already have gets their personal link again, but at most
+# this often: fifty posts of the form for one address are one e-mail, not fifty.
+ALREADY_REGISTERED_MAIL_EVERY = timedelta(hours=1)
 
 
 class SignUpOutcome(Protocol):
@@ -73,6 +79,29 @@ def queue_sign_up(outcome: SignUpOutcome, now: datetime) -> None:
     )
     attachments = [calendar_attachment(confirmed, now, registrant.lang)] if confirmed else []
     _send(registrant, "sign_up", subject, now, attachments, outcome=outcome, active=active)
+
+
+def queue_already_registered(outcome: SignUpOutcome, now: datetime) -> bool:
+    """The "you are already registered" e-mail, unless one went to this person within the hour;
+    True when queued. The claim is one conditional UPDATE of the registrant's row: of two requests
+    at the same moment, on any server, exactly one sees the row change."""
+    registrant = outcome.registrant
+    claimed = db.session.execute(
+        sa.update(Registrant)
+        .where(
+            Registrant.id == registrant.id,
+            sa.or_(
+                Registrant.already_registered_mail_at.is_(None),
+                Registrant.already_registered_mail_at <= now - ALREADY_REGISTERED_MAIL_EVERY,
+            ),
+        )
+        .values(already_registered_mail_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    queue_sign_up(outcome, now)
+    return True
 
 
 def queue_promotion(registration: Registration, now: datetime) -> None:

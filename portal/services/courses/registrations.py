@@ -37,6 +37,8 @@ class Outcome:
     waitlisted: list[Registration] = field(default_factory=list)
     already: list[Registration] = field(default_factory=list)
     closed: list[Event] = field(default_factory=list)
+    # Nothing new, and the "already registered" e-mail went out less than an hour ago: not again.
+    mail_withheld: bool = False
 
 
 def confirmed_count(event_id: int) -> int:
@@ -109,8 +111,10 @@ def register(sign_up: SignUp, now: datetime) -> Outcome:
         db.session.add(registration)
         (outcome.confirmed if status is RegistrationStatus.CONFIRMED else outcome.waitlisted).append(registration)
     db.session.flush()
-    if outcome.confirmed or outcome.waitlisted or outcome.already:
+    if outcome.confirmed or outcome.waitlisted:
         registration_mail.queue_sign_up(outcome, now)
+    elif outcome.already:
+        outcome.mail_withheld = not registration_mail.queue_already_registered(outcome, now)
     return outcome
 
 

@@ -10,9 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.clock import ROME, to_rome
 from portal.domain import DomainError
+from portal.domain.cofunding import check_budget_change
 from portal.extensions import db
 from portal.models import Criterion, Edition, Score, User
 from portal.services import audit
+from portal.services.cofunding import ledger
+from portal.services.cofunding.budget import locked_edition
 from portal.services.transaction import transactional
 
 
@@ -111,6 +114,11 @@ class CriterionSettings:
     max_score: int
 
 
+def held_cents(edition: Edition, now: datetime) -> int:
+    """What the edition's budget holds at `now`, reserved or committed: the least it can be set to."""
+    return ledger.used_cents(edition, now)
+
+
 def settings_of(edition: Edition) -> EditionSettings:
     closes = edition.applications_close_at
     return EditionSettings(
@@ -126,7 +134,12 @@ def update_edition(
     edition: Edition, settings: EditionSettings, criteria: list[CriterionSettings], actor: User, now: datetime
 ) -> None:
     """Change the edition's figures, closing day (applications close at the end of it, Rome time) and
-    criteria, in one transaction, recorded in the audit log."""
+    criteria, in one transaction, recorded in the audit log.
+
+    The budget is set under the edition's row lock, never below what is reserved and committed at
+    `now`: ``DomainError(BudgetError.BELOW_HELD, held=…)`` (`domain.cofunding.check_budget_change`)."""
+    edition = locked_edition(edition.id)
+    check_budget_change(edition.budget_cents, settings.budget_cents, held_cents(edition, now))
     if criteria and _scored(edition) and [(c.label_it, c.weight, c.max_score) for c in criteria] != _current(edition):
         raise DomainError(EditionError.CRITERIA_IN_USE)
     before = {**settings_of(edition).__dict__, "criteria": _criteria_snapshot(edition)}

@@ -12,11 +12,14 @@ from portal.clock import ROME
 from portal.domain import DomainError
 from portal.domain.application import ApplicationStatus
 from portal.domain.campaign import grant_ceiling
+from portal.domain.cofunding import BudgetError, covers
 from portal.domain.evaluation import Budget, reserve
 from portal.domain.match_funding import split_cost
 from portal.extensions import db
 from portal.models import Application, Campaign, CampaignReward, Edition, StatusChange, User
 from portal.services import audit
+from portal.services.campaigns.locking import locked_campaign
+from portal.services.cofunding import budget as budget_guard
 from portal.services.cofunding import ledger as cofunding
 from portal.services.evaluation import decision_mail
 from portal.services.transaction import transactional
@@ -56,7 +59,7 @@ def _decide(application_id: int, now: datetime) -> tuple[Application, Edition]:
     application = db.session.get(Application, application_id)
     if application is None:
         raise DomainError(SelectionError.NOT_FOUND)
-    edition = db.session.execute(db.select(Edition).filter_by(id=application.edition_id).with_for_update()).scalar_one()
+    edition = budget_guard.locked_edition(application.edition_id)
     db.session.refresh(application)
     if application.status is not ApplicationStatus.IN_EVALUATION:
         raise DomainError(SelectionError.NOT_IN_EVALUATION)
@@ -176,10 +179,14 @@ def launch(application_id: int, starts_on: date, actor: User, now: datetime) -> 
 def update_campaign(
     campaign: Campaign, title: str, summary: str, story: str | None, starts_on: date, actor: User, now: datetime
 ) -> None:
-    """Staff review the prefilled content before publishing; the window keeps its length."""
+    """Staff review the prefilled content before publishing; the window keeps its length. A window
+    moved from the past to the future holds the campaign's reserve again: refused with
+    ``DomainError(BudgetError.BELOW_HELD, held=…, reserve=…)`` unless the budget covers it."""
+    campaign = locked_campaign(campaign.id)
     if campaign.is_published:
         raise DomainError(SelectionError.PUBLISHED)
     length = campaign.ends_at - campaign.starts_at
+    _reopen_within_budget(campaign, datetime.combine(starts_on, time(0, 0), tzinfo=ROME) + length, now)
     before = {
         "title": campaign.title,
         "summary": campaign.summary,
@@ -193,6 +200,18 @@ def update_campaign(
     audit.record(
         actor, "campaign.update", "campaign", campaign.id, now, label=campaign.title, changes=audit.diff(before, after)
     )
+
+
+def _reopen_within_budget(campaign: Campaign, ends_at: datetime, now: datetime) -> None:
+    """A campaign whose window has ended holds nothing (the ledger released its reserve, and the
+    budget may have been lowered since); moved to end in the future it holds its reserve again, so
+    the budget must cover it, read under the edition's lock (taken after the campaign's)."""
+    if not campaign.ends_at <= now < ends_at:
+        return
+    edition = budget_guard.locked_edition(campaign.edition_id)
+    held = cofunding.used_cents(edition, now) + campaign.reserved_cents
+    if not covers(edition.budget_cents, held):
+        raise DomainError(BudgetError.BELOW_HELD, held=held, reserve=campaign.reserved_cents)
 
 
 @transactional

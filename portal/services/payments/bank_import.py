@@ -44,7 +44,7 @@ from portal.domain.bank_statement import (
 from portal.domain.pledge import PaidVia, PledgeStatus
 from portal.extensions import db
 from portal.models import AuditEntry, BankTransaction, Campaign, Pledge, User
-from portal.services import audit
+from portal.services import audit, uploads
 from portal.services.payments import payments
 from portal.services.payments.payments import PaymentOutcome
 from portal.services.transaction import own_transaction
@@ -79,13 +79,15 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="bank-statement")
 
 
-def store(content: bytes, filename: str, matched: Iterable[str]) -> tuple[StoredStatement, str]:
-    """Keep the file for the confirmation, with the transaction ids of the rows the preview
-    showed as matched; the stored file and the signed token for the page."""
+def store(content: bytes, filename: str | None, matched: Iterable[str]) -> tuple[StoredStatement, str]:
+    """Keep the file for the confirmation, under a random name, with the transaction ids of the rows
+    the preview showed as matched; the stored file and the signed token for the page. The name it
+    was uploaded with is only shown (on the pages and in the audit log), cleaned like an attachment's."""
     _sweep()
-    stored = StoredStatement(secrets.token_hex(16), hashlib.sha256(content).hexdigest(), filename[:200])
-    (_folder() / stored.key).write_bytes(content)
-    (_folder() / f"{stored.key}.json").write_text(json.dumps(sorted(matched)))
+    name = uploads.display_name(filename, suffix=".csv", fallback="estratto-conto")
+    stored = StoredStatement(secrets.token_hex(16), hashlib.sha256(content).hexdigest(), name)
+    uploads.write_whole(_folder() / stored.key, content)
+    uploads.write_whole(_folder() / f"{stored.key}.json", json.dumps(sorted(matched)).encode())
     token = _serializer().dumps({"key": stored.key, "sha256": stored.sha256, "name": stored.filename})
     return stored, token
 
