@@ -25,7 +25,10 @@ def _campaigns(app, at):
 
 def open_gallery(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_function("window.htmx !== undefined")
+    # A person types once the page has loaded. (Not wait_for_function: when its first look fails it
+    # polls with a function built from the string, which the portal's CSP refuses: no 'unsafe-eval'.)
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.htmx !== undefined")
     page.evaluate("window.__notReloaded = true")
 
 
