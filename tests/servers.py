@@ -1,5 +1,5 @@
 """Real servers for the tests that need more than Flask's test client: a throwaway PostgreSQL,
-a Redis, the portal under gunicorn, and a visitor's browser that talks to them over HTTP.
+a Redis and the portal under gunicorn (a visitor's browser that talks to them: tests/visitor.py).
 
 Each launcher is a context manager that stops what it started when its block ends, whatever
 happened inside it (a failed assertion included); anything still running when the test process
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import http.client
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -24,13 +22,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from email.message import Message
 from glob import glob
-from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlencode, urlsplit
+from typing import TYPE_CHECKING, Any, Protocol, Self
+
+from tests.visitor import Browser
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -53,6 +49,28 @@ def _stop_everything_left() -> None:
     for server in list(_running):
         with contextlib.suppress(Exception):
             server.kill()
+
+
+class Launcher:
+    """A server started by entering a `with` block and stopped, whatever happened, when it ends:
+    a start that fails half-way is cleaned up too. Subclasses define `start` and `kill`."""
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def kill(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        try:
+            self.start()
+        except BaseException:
+            self.kill()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.kill()
 
 
 PORT_ATTEMPTS = 3  # another process (the other pass of `make test`) may take a free port before we do
@@ -104,7 +122,7 @@ def postgres_bin() -> Path:
     return Path(newest).parent
 
 
-class Postgres:
+class Postgres(Launcher):
     """A throwaway PostgreSQL server on a free port of 127.0.0.1, its data in a temporary folder.
 
     `start()` creates the cluster the first time; `stop(mode)` and `start()` again keep its data
@@ -189,22 +207,11 @@ class Postgres:
         command = [self.tool("psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.dsn(database), "-f", "-"]
         return run(command, input=sql).stdout
 
-    def __enter__(self) -> Postgres:
-        try:
-            self.start()
-        except BaseException:
-            self.kill()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.kill()
-
 
 # --- Redis --------------------------------------------------------------------------------------
 
 
-class Redis:
+class Redis(Launcher):
     """A Redis on a free port of 127.0.0.1 that keeps nothing on disk."""
 
     def __init__(self) -> None:
@@ -261,17 +268,6 @@ class Redis:
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def __enter__(self) -> Redis:
-        try:
-            self.start()
-        except BaseException:
-            self.kill()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.kill()
-
 
 # --- The portal ---------------------------------------------------------------------------------
 
@@ -307,7 +303,7 @@ def flask(env: Mapping[str, str], *args: str, timeout: float = 300) -> str:
     return run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=dict(env), timeout=timeout).stdout
 
 
-class AppServer:
+class AppServer(Launcher):
     """The portal under gunicorn on a free port of 127.0.0.1: `start()` returns once /healthz says
     the app and its database are up; `stop()` asks gunicorn to finish and kills what remains."""
 
@@ -383,17 +379,6 @@ class AppServer:
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def __enter__(self) -> AppServer:
-        try:
-            self.start()
-        except BaseException:
-            self.kill()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.kill()
-
 
 @contextlib.contextmanager
 def portal_app(database_url: str, upload_dir: Path) -> Iterator[Flask]:
@@ -430,106 +415,3 @@ def app_servers(*servers: AppServer) -> Iterator[tuple[AppServer, ...]]:
     """Several app servers at once; every one stopped at the end, even if another failed to start."""
     with contextlib.ExitStack() as stack:
         yield tuple(stack.enter_context(server) for server in servers)
-
-
-# --- A visitor ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: Message
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def location(self) -> str:
-        return self.headers.get("Location", "")
-
-
-class Browser:
-    """One visitor's browser: it keeps its cookies and sends them to whichever server it talks to
-    (behind a load balancer every server answers to the portal's one host name, and a cookie does
-    not depend on the port), and follows no redirect, so that tests see each answer."""
-
-    def __init__(self, cookies: Mapping[str, str] | None = None) -> None:
-        self.cookies: dict[str, str] = dict(cookies or {})
-
-    def copy(self) -> Browser:
-        """Another browser holding the same cookies (a copy of the cookie taken at this moment)."""
-        return Browser(self.cookies)
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        body: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float = 20,
-    ) -> Answer:
-        parts = urlsplit(url)
-        sent = dict(headers or {})
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-        try:
-            conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), body=body, headers=sent)
-            response = conn.getresponse()
-            answer = Answer(response.status, response.headers, response.read())
-        finally:
-            conn.close()
-        for header in answer.headers.get_all("Set-Cookie") or []:
-            self._keep(header)
-        return answer
-
-    def _keep(self, header: str) -> None:
-        cookie: SimpleCookie = SimpleCookie()
-        cookie.load(header)
-        for name, morsel in cookie.items():
-            if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = morsel.value
-
-    def get(self, url: str, **kwargs: Any) -> Answer:
-        return self.request("GET", url, **kwargs)
-
-    def post(
-        self, url: str, fields: Mapping[str, str | list[str]], files: Mapping[str, tuple[str, bytes]] | None = None
-    ) -> Answer:
-        """A form as a browser sends it; `files` (field → (file name, content)) makes it multipart."""
-        if not files:
-            body = urlencode(fields, doseq=True).encode()
-            return self.request("POST", url, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
-        boundary = secrets.token_hex(16)
-        parts: list[bytes] = []
-        for name, value in fields.items():
-            for item in value if isinstance(value, list) else [value]:
-                parts.append(
-                    f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{item}\r\n'.encode()
-                )
-        for name, (filename, content) in files.items():
-            head = (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                "Content-Type: application/pdf\r\n\r\n"
-            )
-            parts.append(head.encode() + content + b"\r\n")
-        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-        return self.request(
-            "POST", url, body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
-        )
-
-    def csrf_token(self, url: str) -> str:
-        """The CSRF token of the form on that page (it belongs to this browser's session)."""
-        page = self.get(url)
-        found = re.search(r'name="csrf_token"[^>]* value="([^"]+)"', page.text)
-        if page.status != 200 or not found:
-            raise AssertionError(f"no form at {url}: {page.status}\n{page.text[:500]}")
-        return found.group(1)

@@ -24,7 +24,8 @@ from portal.extensions import db
 from portal.models import Edition
 from portal.services.cofunding.ledger import ledger_of
 from tests.applicants import pdf_bytes
-from tests.servers import ROOT, AppServer, Browser, Postgres, flask, portal_app, portal_env
+from tests.servers import ROOT, AppServer, Postgres, flask, portal_app, portal_env
+from tests.visitor import Browser
 
 pytestmark = pytest.mark.servers
 

@@ -28,7 +28,8 @@ from tests.accounts import make_user, sign_in
 from tests.campaigns import make_campaign, pledge
 from tests.payments import deliver, event
 from tests.registrations import JUNE_10, lesson_ids, sign_up
-from tests.servers import AppServer, Browser, Postgres, flask, portal_app, production_env, signed_notification
+from tests.servers import AppServer, Postgres, flask, portal_app, production_env, signed_notification
+from tests.visitor import Browser
 
 OUTAGE_SECONDS = 3
 REGISTRATIONS = 24  # each for two lessons, stored whole or not at all; within the 30 an hour from one IP

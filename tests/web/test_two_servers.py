@@ -30,7 +30,6 @@ from tests.applicants import make_applicant, pdf_bytes
 from tests.campaigns import make_campaign, pledge
 from tests.servers import (
     AppServer,
-    Browser,
     Postgres,
     Redis,
     app_servers,
@@ -39,6 +38,7 @@ from tests.servers import (
     production_env,
     signed_notification,
 )
+from tests.visitor import Browser
 
 pytestmark = pytest.mark.servers
 
