@@ -18,7 +18,7 @@ from portal.models.campaign import (
     Pledge,
     ProviderEvent,
 )
-from portal.models.edition import Edition
+from portal.models.edition import DocumentKind, Edition, EditionDocument
 from portal.models.evaluation import Assignment, Criterion, Score
 from portal.models.event import Event, EventKind, Venue
 from portal.models.registration import OutboxMessage, Registrant, Registration, ReminderSent
@@ -39,7 +39,9 @@ __all__ = [
     "CampaignReward",
     "CampaignUpdate",
     "Criterion",
+    "DocumentKind",
     "Edition",
+    "EditionDocument",
     "Event",
     "EventKind",
     "OutboxMessage",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -60,12 +61,20 @@ class Edition(db.Model):
     comune_granted_cents: Mapped[int | None]
     results_source_url: Mapped[str | None] = mapped_column(sa.String(500))
 
+    # After the call: when the selection's results are expected (a local date, shown as such), and
+    # when staff published the ranking of the selected projects on the call page.
+    results_expected_on: Mapped[date | None] = mapped_column(sa.Date)
+    ranking_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     # The edition's own words, per language (each edition has its own context).
     focus_it: Mapped[str | None] = mapped_column(sa.Text)
     focus_en: Mapped[str | None] = mapped_column(sa.Text)
 
     events: Mapped[list[Event]] = relationship(  # noqa: F821 - resolved by SQLAlchemy
         back_populates="edition", order_by="Event.starts_at"
+    )
+    documents: Mapped[list[EditionDocument]] = relationship(
+        back_populates="edition", order_by="EditionDocument.position"
     )
 
     @property
@@ -98,3 +107,37 @@ class Edition(db.Model):
 
     def __repr__(self) -> str:
         return f"<Edition {self.year}>"
+
+
+class DocumentKind(enum.Enum):
+    """The official documents of a call, in the order the call page lists them."""
+
+    CALL = "call"  # the call itself (il bando)
+    FAQ = "faq"
+    ANNEX = "annex"  # forms and annexes (allegati)
+    RANKING = "ranking"  # the published ranking (graduatoria), once selection ends
+
+
+class EditionDocument(db.Model):
+    """An official document staff attach to an edition; the call page lists it with size and format."""
+
+    __tablename__ = "edition_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(sa.Enum(DocumentKind, native_enum=False, length=20))
+    position: Mapped[int] = mapped_column(default=0)  # order within its kind (kinds go in DocumentKind's order)
+    title_it: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200))
+    filename: Mapped[str] = mapped_column(sa.String(200))  # as uploaded, for display only
+    storage_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    edition: Mapped[Edition] = relationship(back_populates="documents")
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" and self.title_en else self.title_it
