@@ -1,5 +1,6 @@
 """journeys: the call's documents, when results are expected, the published ranking, gallery sorts
 
+- ``edition.budget_is_floor``: the source gives the budget as a floor ("oltre 500.000 €").
 - ``edition.results_expected_on``: the home page says when the selection's results are expected.
 - ``edition.ranking_published_at``: staff publish the ranking of the selected projects on the call page.
 - ``edition_document``: the official documents staff attach to an edition (the call, FAQ, annexes,
@@ -30,6 +31,7 @@ depends_on = None
 
 
 def upgrade():
+    op.add_column('edition', sa.Column('budget_is_floor', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.add_column('edition', sa.Column('results_expected_on', sa.Date(), nullable=True))
     op.add_column('edition', sa.Column('ranking_published_at', portal.models.types.UTCDateTime(timezone=True), nullable=True))
     op.create_table('edition_document',
@@ -70,3 +72,4 @@ def downgrade():
     op.drop_table('edition_document')
     op.drop_column('edition', 'ranking_published_at')
     op.drop_column('edition', 'results_expected_on')
+    op.drop_column('edition', 'budget_is_floor')

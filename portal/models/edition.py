@@ -42,6 +42,8 @@ class Edition(db.Model):
     match_percent: Mapped[int | None]
     match_cap_cents: Mapped[int | None]
     budget_cents: Mapped[int | None]
+    # The source gives the budget as a floor ("oltre 500.000 €"): pages say so, never a bare figure.
+    budget_is_floor: Mapped[bool] = mapped_column(default=False)
     eligible_legal_forms: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     requires_non_profit: Mapped[bool] = mapped_column(default=True)
     requires_seat_in_milan: Mapped[bool] = mapped_column(default=True)
