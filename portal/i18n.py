@@ -10,8 +10,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel import Locale
+from babel.lists import format_list
 from flask import Flask, abort, current_app, g, request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
+from jinja2 import pass_context
 
 from portal.clock import ROME, to_rome
 from portal.domain.timeline import last_day
@@ -75,16 +78,41 @@ def init_app(app: Flask) -> None:
             values["lang"] = current_lang()
 
     app.jinja_env.filters.update(
-        money=money,
-        when=when,
-        day=day,
-        day_with_weekday=day_with_weekday,
-        time=time,
-        month_year=month_year,
-        last_day=last_day_of,
-        decimal=lambda value: format_decimal(value, format="#,##0.00"),
+        {
+            name: per_page(function)
+            for name, function in {
+                "money": money,
+                "when": when,
+                "day": day,
+                "day_with_weekday": day_with_weekday,
+                "time": time,
+                "month_year": month_year,
+                "last_day": last_day_of,
+                "decimal": two_decimals,
+            }.items()
+        }
     )
-    app.jinja_env.globals.update(current_lang=current_lang, switch_url=switch_url)
+    app.jinja_env.globals.update(
+        current_lang=current_lang, switch_url=switch_url, budget_text=budget_text, words_list=words_list
+    )
+
+
+def per_page(function):
+    """A formatting filter evaluated on each page, in that page's language.
+
+    Jinja computes a filter whose arguments are constants (`100|money`) once, when it compiles the
+    template, in the language of the page that happened to compile it; every later page, in either
+    language, would then show that first language's figure. A filter that takes the context is never
+    computed ahead, so `pass_context` (with the context ignored) keeps these filters per page.
+    """
+
+    @pass_context
+    def filter_(context, value, *args, **kwargs):
+        return function(value, *args, **kwargs)
+
+    filter_.__name__ = function.__name__
+    filter_.__doc__ = function.__doc__
+    return filter_
 
 
 # --- formatting -----------------------------------------------------------------
@@ -104,6 +132,26 @@ def money(cents: int | None, *, decimals: bool | None = None) -> str:
     return format_currency(amount, "EUR", format=whole, currency_digits=False)
 
 
+def two_decimals(value) -> str:
+    """`1234.5` → "1.234,50" (it) / "1,234.50" (en)."""
+    return format_decimal(value, format="#,##0.00")
+
+
+def budget_text(edition) -> str | None:
+    """An edition's co-funding budget as the source gives it: "oltre 500.000 €" when the figure is a
+    floor (`budget_is_floor`), "500.000 €" when exact; None when unknown. Every page that shows a
+    budget asks this."""
+    if edition is None or edition.budget_cents is None:
+        return None
+    amount = money(edition.budget_cents)
+    return _("oltre %(amount)s", amount=amount) if edition.budget_is_floor else amount
+
+
+def words_list(items) -> str:
+    """ "associazione, fondazione e impresa sociale" / "association, foundation, and social enterprise"."""
+    return format_list([str(item) for item in items], locale=str(get_locale())) if items else ""
+
+
 def when(moment: datetime) -> str:
     """ "lunedì 15 giugno 2020, 16:00" in Europe/Rome."""
     return format_datetime(moment, "EEEE d MMMM y, HH:mm")
@@ -114,7 +162,10 @@ def day(value: date | datetime) -> str:
     return format_date(_local_date(value), "d MMMM y")
 
 
-def day_with_weekday(value: date | datetime) -> str:
+def day_with_weekday(value: date | datetime | str) -> str:
+    """ "domenica 15 novembre 2020" / "Sunday 15 November 2020", the day in Europe/Rome: for "Dati
+    aggiornati a …" and every full date a person reads. An ISO date ("2026-11-27") is read too, for a
+    date written in a long text."""
     return format_date(_local_date(value), "EEEE d MMMM y")
 
 
@@ -127,7 +178,9 @@ def time(moment: datetime) -> str:
     return format_datetime(moment, "HH:mm")
 
 
-def _local_date(value: date | datetime) -> date:
+def _local_date(value: date | datetime | str) -> date:
+    if isinstance(value, str):
+        return date.fromisoformat(value)
     if isinstance(value, datetime):
         return to_rome(value).date()
     return value

@@ -6,9 +6,11 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.domain.application import ApplicationStatus
 from portal.domain.campaign import CampaignState
+from portal.i18n import words_list
 
 # The themes of `portal.domain.application.THEMES`.
 THEME_LABELS = {
@@ -77,11 +79,27 @@ def init_app(app: Flask) -> None:
         status_label=APPLICATION_STATUS_LABELS.get,
         theme_label=lambda code: THEME_LABELS.get(code, code),
         category_label=lambda code: CATEGORY_LABELS.get(code, code),
+        legal_forms_hint=legal_forms_hint,
     )
 
 
 def legal_form_label(code: str) -> str:
     return str(LEGAL_FORM_LABELS.get(code, code))
+
+
+def legal_forms_hint(codes: list[str]) -> str | None:
+    """ "Il bando ammette queste forme giuridiche: associazione e fondazione.", built from the
+    edition's own list (`Edition.eligible_legal_forms`), so the eligibility check, the organisation's
+    profile and their hints never disagree with the call; None without a list."""
+    forms = [str(LEGAL_FORM_LABELS[code]).lower() for code in codes or () if code in LEGAL_FORM_LABELS]
+    if not forms:
+        return None
+    return ngettext(
+        "Il bando ammette questa forma giuridica: %(forms)s.",
+        "Il bando ammette queste forme giuridiche: %(forms)s.",
+        len(forms),
+        forms=words_list(forms),
+    )
 
 
 def municipio_label(number: int | None) -> str:

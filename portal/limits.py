@@ -45,6 +45,9 @@ SIGN_UP_PER_EMAIL = "3 per hour"
 SIGN_UP_PER_IP = "10 per hour"
 RESET_REQUEST_PER_EMAIL = "3 per hour"
 RESET_REQUEST_PER_IP = "10 per hour"
+# "Send the confirmation link again" (the check-your-email page, the sign-in of an unconfirmed account).
+RESEND_CONFIRMATION_PER_EMAIL = "3 per hour"
+RESEND_CONFIRMATION_PER_IP = "10 per hour"
 COURSE_REGISTRATION_PER_EMAIL = "5 per hour"
 COURSE_REGISTRATION_PER_IP = "30 per hour"
 PLEDGE_PER_EMAIL = "10 per hour"
@@ -162,6 +165,10 @@ sign_up = _all(_post(SIGN_UP_PER_EMAIL, typed_email, no_email_typed), _post(SIGN
 reset_request = _all(
     _post(RESET_REQUEST_PER_EMAIL, typed_email, no_email_typed),
     _post(RESET_REQUEST_PER_IP, client_ip),
+)
+resend_confirmation = _all(
+    _post(RESEND_CONFIRMATION_PER_EMAIL, typed_email, no_email_typed),
+    _post(RESEND_CONFIRMATION_PER_IP, client_ip),
 )
 course_registration = _all(
     _post(COURSE_REGISTRATION_PER_EMAIL, typed_email, no_email_typed),

@@ -13,7 +13,7 @@ from tests.campaigns import NOVEMBER_AT, confirm, make_campaign, pledge
 
 GALLERY = "/it/progetti"
 DECEMBER = datetime(2020, 12, 1, tzinfo=ROME)
-CARD_TITLE = re.compile(r'id="campaign-\d+-title"><a href="([^"]+)">([^<]+)</a>')
+CARD_TITLE = re.compile(r'id="campaign-\d+-title"><a href="([^"]+)"[^>]*>([^<]+)</a>')
 
 
 def titles(response) -> list[str]:

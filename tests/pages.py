@@ -12,6 +12,7 @@ COURSE_RUNNING = "2020-06-16T10:00:00+02:00"  # info session past, course in pro
 LAST_DAY = "2020-07-31T23:00:00+02:00"
 CLOSED = "2020-08-01T00:00:00+02:00"
 COURSE_AHEAD = "2020-06-10T10:00:00+02:00"
+EVALUATION = "2020-09-15T10:00:00+02:00"  # call closed, results expected by 15 October
 
 ELIGIBLE = "forma=associazione&non_profit=si&sede_milano=si&durata=12&costo=20.000"
 NOT_ELIGIBLE = "forma=societa&non_profit=no&sede_milano=no&durata=18&costo=150.000"
@@ -22,6 +23,10 @@ for lang in ("it", "en"):
         (f"home-{lang}", OPEN, f"/{lang}/"),
         (f"home-info-live-{lang}", INFO_LIVE, f"/{lang}/"),
         (f"home-closed-{lang}", CLOSED, f"/{lang}/"),
+        (f"home-course-{lang}", COURSE_AHEAD, f"/{lang}/"),
+        (f"home-last-day-{lang}", LAST_DAY, f"/{lang}/"),
+        (f"home-evaluation-{lang}", EVALUATION, f"/{lang}/"),
+        (f"live-banner-{lang}", INFO_LIVE, f"/{lang}/bando/2020"),
         (f"call-{lang}", OPEN, f"/{lang}/bando/2020"),
         (f"call-last-day-{lang}", LAST_DAY, f"/{lang}/bando/2020"),
         (f"call-closed-{lang}", CLOSED, f"/{lang}/bando/2020"),
@@ -49,7 +54,34 @@ for lang in ("it", "en"):
         (f"login-{lang}", OPEN, f"/{lang}/accesso"),
         (f"sign-up-{lang}", OPEN, f"/{lang}/registrazione"),
         (f"forgot-password-{lang}", OPEN, f"/{lang}/password-dimenticata"),
+        (f"resend-link-{lang}", OPEN, f"/{lang}/registrazione/invia-di-nuovo"),
+        (f"door-{lang}", OPEN, f"/{lang}/domanda/presenta"),
+        (f"door-closed-{lang}", CLOSED, f"/{lang}/domanda/presenta"),
         (f"not-found-{lang}", OPEN, f"/{lang}/pagina-che-non-esiste"),
     ]
 
 NOT_FOUND_IDS = {"not-found-it", "not-found-en"}
+
+# The home page with the demo's campaigns (`portal.demo.campaigns`, seeded by the test): campaigns
+# open (with the evaluation still on, in the demo), every campaign over. Each case is (id, clock, path).
+DEMO_HOME_CASES: list[tuple[str, str, str]] = [
+    ("home-evaluation-demo-it", EVALUATION, "/it/"),
+    ("home-campaigns-it", "2020-11-15T12:00:00+01:00", "/it/"),
+    ("home-campaigns-en", "2020-11-15T12:00:00+01:00", "/en/"),
+    ("home-round-2-en", "2021-02-01T10:00:00+01:00", "/en/"),
+    ("home-results-it", "2021-06-01T10:00:00+02:00", "/it/"),
+    ("home-results-en", "2021-06-01T10:00:00+02:00", "/en/"),
+]
+
+# The staff pages, signed in as staff, with one application admitted and scored by two evaluators
+# (`tests.panel`); `{application}` is its id. Each case is (id, clock, path).
+STAFF_CASES: list[tuple[str, str, str]] = []
+for lang in ("it", "en"):
+    STAFF_CASES += [
+        (f"staff-edition-{lang}", EVALUATION, f"/{lang}/gestione/edizioni/2020"),
+        (f"staff-documents-{lang}", EVALUATION, f"/{lang}/gestione/edizioni/2020/documenti"),
+        (f"staff-application-{lang}", EVALUATION, f"/{lang}/gestione/domande/{{application}}"),
+        (f"staff-selection-confirm-{lang}", EVALUATION, f"/{lang}/gestione/domande/{{application}}/seleziona"),
+        (f"staff-ranking-{lang}", EVALUATION, f"/{lang}/gestione/graduatoria"),
+        (f"staff-ranking-publish-{lang}", EVALUATION, f"/{lang}/gestione/graduatoria/pubblica"),
+    ]

@@ -5,6 +5,7 @@
 - ``edition.ranking_published_at``: staff publish the ranking of the selected projects on the call page.
 - ``edition_document``: the official documents staff attach to an edition (the call, FAQ, annexes,
   the ranking), listed on the call page with size and format.
+- ``criterion.rubric_it`` / ``rubric_en``: what each band of a criterion's scale means, next to it.
 - ``campaign.target_progress_bp``: the confirmed total toward the citizens' target in basis
   points, kept by the model whenever either changes, indexed with ``ends_at`` so the gallery sorts
   "più vicine alla soglia" and "in scadenza" from an index. Existing rows are filled here.
@@ -55,6 +56,9 @@ def upgrade():
     )
     op.create_index(op.f('ix_edition_document_edition_id'), 'edition_document', ['edition_id'], unique=False)
 
+    op.add_column('criterion', sa.Column('rubric_it', sa.Text(), nullable=True))
+    op.add_column('criterion', sa.Column('rubric_en', sa.Text(), nullable=True))
+
     op.add_column('campaign', sa.Column('target_progress_bp', sa.Integer(), server_default='0', nullable=False))
     op.execute(
         "UPDATE campaign SET target_progress_bp = "
@@ -68,6 +72,8 @@ def downgrade():
     op.drop_index(op.f('ix_campaign_ends_at'), table_name='campaign')
     op.drop_index(op.f('ix_campaign_target_progress_bp'), table_name='campaign')
     op.drop_column('campaign', 'target_progress_bp')
+    op.drop_column('criterion', 'rubric_en')
+    op.drop_column('criterion', 'rubric_it')
     op.drop_index(op.f('ix_edition_document_edition_id'), table_name='edition_document')
     op.drop_table('edition_document')
     op.drop_column('edition', 'ranking_published_at')

@@ -39,12 +39,15 @@ give neither cost nor target (and so the target and the reserve derived from the
 end dates except Lab Barona's; the publication date of rounds 2 and 3 (29 Oct 2020); every demo
 pledge (amounts, dates, fictional supporters named "… Demo/Esempio/Prova", e-mails
 @demo.example, every fourth anonymous), hence the raised and pending totals, the supporters and
-the moment a grant was committed. The fictional campaigns are made up entirely.
+the moment a grant was committed. The fictional campaigns are made up entirely. The moment the
+2020 ranking was published (``RANKING_PUBLISHED_AT``, 15 Oct 2020): the call page lists the
+edition's campaigns as its selected projects from then on.
 
 **Left out**: the three 2020 rows without a confirmed title or organisation
-(`demo_campaign_data.LEFT_OUT`). The 2016 projects have their own module, `demo_campaigns_2016`:
-that edition's rule is only partly known (no threshold, no budget), so its funded projects are
-written already closed, with no pledges.
+(`demo_campaign_data.LEFT_OUT`); the editions' official documents (the call's PDF, FAQ, annexes, the
+ranking's PDF), which are not in our sources: staff upload them. The 2016 projects have their own
+module, `demo_campaigns_2016`: that edition's rule is only partly known (no threshold, no
+budget), so its funded projects are written already closed, with no pledges.
 
 **Idempotent**: a campaign whose slug exists is left as it is; a demo pledge (by campaign and
 e-mail) is created only if missing, and confirmed only while still pending; closing skips
@@ -90,6 +93,10 @@ ROUND_STARTS = {"1": date(2020, 10, 30), "2": date(2021, 1, 28), "3": date(2021,
 ANNOUNCED_AT = datetime(2020, 10, 29, 12, 0, tzinfo=ROME)  # made up: rounds 2 and 3 shown in advance
 PLEDGES_UNTIL = datetime(2020, 11, 14, 20, 0, tzinfo=ROME)  # the last demo pledge before the demo's moment
 CLOSING_AT = datetime(2020, 11, 10, 2, 0, tzinfo=ROME)  # the closing run after the fictional campaigns ended
+# Made up: no source gives when the 2020 ranking was published. The demo takes the day its
+# selection results are expected (the edition's `results_expected_on`, itself an estimate), two
+# weeks before round 1 went online; the call page lists the selected projects from then on.
+RANKING_PUBLISHED_AT = datetime(2020, 10, 15, 12, 0, tzinfo=ROME)
 PLEDGE_FIELDS = ["pledges", "confirmed_cents", "pending_cents", "supporters"]
 
 
@@ -287,11 +294,20 @@ def seed_demo_campaigns() -> dict[str, int]:
             plan = planned_pledges(project.slug, project.raised_eur, project.pending, campaign.starts_at, until)
             counts["pledges"] += _add_pledges(campaign, plan)
         closing.close_due_campaigns(CLOSING_AT)
+    _publish_ranking(edition)
     first = db.session.execute(sa.select(Edition).filter_by(year=2016)).scalar_one()
     rows_2016 = csv_rows_2016()
     for project in PROJECTS_2016:
         _get_or_add(project.slug, lambda p=project: campaign_2016(p, rows_2016[p.title], first), counts)
     return counts
+
+
+@transactional
+def _publish_ranking(edition: Edition) -> None:
+    """The 2020 ranking, published at the demo's estimated moment unless staff published it already.
+    The demo attaches no documents to the editions: their official PDFs are not in our sources."""
+    if edition.ranking_published_at is None:
+        edition.ranking_published_at = RANKING_PUBLISHED_AT
 
 
 @transactional

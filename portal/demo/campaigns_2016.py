@@ -10,8 +10,8 @@ and no pledges (the supporters' list stays on Eppela).
 CSV column                 campaign field
 =========================  ====================================================================
 ``title``                  ``title`` (and the key of the row in `PROJECTS_2016`)
-``organisation``           ``organisation_name``; empty → `UNKNOWN_ORGANISATION` (not an estimate:
-                           the page says the sources do not name it)
+``organisation``           ``organisation_name``; empty stays empty (`UNKNOWN_ORGANISATION`, not an
+                           estimate: the page says the sources do not name it)
 ``round``                  round 1 "29 Apr - 19 Jun 2016" → ``starts_at`` 29 Apr, ``ends_at`` 20 Jun
                            00:00 Rome (real); "2016" alone → a window made up for the demo
 ``nil_id_suggested``       ``nil_id``; ``municipio`` is that NIL's prevalent Municipio (nil.csv)
@@ -57,7 +57,7 @@ CSV_2016 = Path(__file__).resolve().parents[1] / "data" / "milano" / "crowdfundi
 # Round 1, from the CSV's `round` column: "1 (29 Apr - 19 Jun 2016)" (first and last day).
 ROUND_1 = (date(2016, 4, 29), date(2016, 6, 19))
 SUPPORTER_EUR = 80  # made up: one supporter per 80 € raised
-UNKNOWN_ORGANISATION = "Organizzazione non indicata nelle fonti consultate"
+UNKNOWN_ORGANISATION = ""  # not named by the sources: the pages say so, never as if it were a name
 ESTIMATED_GOAL = ["goal_cents", "target_cents", "reserved_cents", "grant_cents"]
 ALWAYS_ESTIMATED = ["confirmed_cents", "supporters", "grant_committed_at"]
 WINDOW = ["starts_at", "ends_at"]

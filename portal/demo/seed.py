@@ -7,7 +7,7 @@ the pages show it as not available.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from portal.clock import ROME
@@ -45,6 +45,9 @@ EDITIONS: list[dict[str, Any]] = [
         "year": 2020,
         "number": 2,
         "applications_close_at": _rome(2020, 8, 1, 0, 0),  # last day: 31 July 2020
+        # Estimate for the demo: no source gives when the selection's results were expected; the
+        # first campaigns went online on 30 October 2020 (portal/demo/campaigns.py).
+        "results_expected_on": date(2020, 10, 15),
         "max_cost_cents": 100_000_00,
         "max_duration_months": 12,
         "campaign_days": 60,
@@ -52,6 +55,7 @@ EDITIONS: list[dict[str, Any]] = [
         "match_percent": 60,
         "match_cap_cents": 60_000_00,
         "budget_cents": 500_000_00,
+        "budget_is_floor": True,  # the source: "oltre 500.000 euro"; pages read "oltre 500.000 €"
         "eligible_legal_forms": ["associazione", "fondazione", "impresa_sociale"],
         "department": "Assessorato al Lavoro e Attività produttive",
         "platform_partner": "Produzioni dal Basso",
@@ -69,6 +73,21 @@ EDITIONS: list[dict[str, Any]] = [
 
 GINGER = {"name": "Ginger Crowdfunding", "role_it": "docenti del percorso", "role_en": "course teachers"}
 
+# The councillors (assessori) who presented the 2020 call: one source for their names and roles,
+# which the info session's speakers and summary use. The announcement gives Cristina Tajani's
+# portfolio (labour, commerce and human resources) and no portfolio for Gabriele Rabaiotti.
+TAJANI = {
+    "name": "Cristina Tajani",
+    "role_it": "Assessora al Lavoro, Commercio e Risorse umane del Comune di Milano",
+    "role_en": "Councillor for Labour, Commerce and Human Resources, Comune di Milano",
+}
+RABAIOTTI = {
+    "name": "Gabriele Rabaiotti",
+    "role_it": "Assessore del Comune di Milano",
+    "role_en": "Councillor, Comune di Milano",
+}
+ASSESSORI = (TAJANI, RABAIOTTI)
+
 EVENTS: list[dict[str, Any]] = [
     {
         "year": 2020,
@@ -76,26 +95,19 @@ EVENTS: list[dict[str, Any]] = [
         "kind": EventKind.INFO_SESSION,
         "title_it": "Sessione informativa sul bando Crowdfunding Civico 2020",
         "title_en": "Info session on the Crowdfunding Civico 2020 call",
-        "summary_it": "Gli assessori e i partner tecnici presentano il bando e rispondono alle domande: "
-        "chi può partecipare, come funziona il cofinanziamento, come preparare la candidatura.",
-        "summary_en": "The councillors and the technical partners present the call and answer questions: "
-        "who may apply, how match funding works, how to prepare an application.",
+        "summary_it": f"L'assessora {TAJANI['name']}, l'assessore {RABAIOTTI['name']} e i partner tecnici "
+        "presentano il bando e rispondono alle domande: chi può partecipare, come funziona il "
+        "cofinanziamento, come preparare la domanda.",
+        "summary_en": f"The councillors {TAJANI['name']} and {RABAIOTTI['name']} and the technical partners "
+        "present the call and answer questions: who may apply, how match funding works, how to prepare "
+        "an application.",
         "starts_at": _rome(2020, 6, 3, 15, 30),
         "ends_at": _rome(2020, 6, 3, 17, 0),  # planned slot; the source gives only the start
         "venue": Venue.YOUTUBE,
         "join_url": "https://www.youtube.com/user/comunemilano",  # the Comune's channel; staff may update it
         "is_join_url_public": True,
         "speakers": [
-            {
-                "name": "Cristina Tajani",
-                "role_it": "Assessora al Lavoro, Commercio e Risorse umane",
-                "role_en": "Councillor for Labour, Commerce and Human Resources",
-            },
-            {
-                "name": "Gabriele Rabaiotti",
-                "role_it": "Assessore del Comune di Milano",
-                "role_en": "Councillor, Comune di Milano",
-            },
+            *ASSESSORI,
             {
                 "name": "Produzioni dal Basso",
                 "role_it": "partner tecnico, piattaforma di crowdfunding",

@@ -1,7 +1,8 @@
-"""Evaluating applications: weighted scores, the ranking, and reserving co-funding within a budget."""
+"""Evaluating applications: weighted scores, rubrics, the ranking, and reserving co-funding within a budget."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,6 +33,47 @@ class Criterion:
     code: str
     weight: int  # relative weight; the weighted score is out of 100 whatever the weights add up to
     max_score: int
+
+
+@dataclass(frozen=True)
+class RubricBand:
+    """One line of a criterion's rubric: the scores it covers ("0–2", "10"), and what they mean."""
+
+    low: int | None  # None: a line that names no scores
+    high: int | None
+    text: str
+
+    @property
+    def scores(self) -> str | None:
+        if self.low is None:
+            return None
+        return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
+
+
+_BAND = re.compile(r"^(\d{1,3})(?:\s*[–—-]\s*(\d{1,3}))?\s*:\s*(\S.*)$")
+
+
+def rubric_bands(rubric: str | None) -> list[RubricBand]:
+    """A rubric as staff write it, one band a line ("0–2: Benefici non indicati."), line by line;
+    blank lines are dropped, and a line that names no scores is kept as text."""
+    bands = []
+    for line in (rubric or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        match = _BAND.match(line)
+        if match:
+            low = int(match[1])
+            high = int(match[2]) if match[2] else low
+            bands.append(RubricBand(min(low, high), max(low, high), match[3].strip()))
+        else:
+            bands.append(RubricBand(None, None, line))
+    return bands
+
+
+def rubric_outside_scale(rubric: str | None, max_score: int) -> bool:
+    """Whether a line of the rubric names a score outside the criterion's scale 0..max_score."""
+    return any(band.high is not None and band.high > max_score for band in rubric_bands(rubric))
 
 
 def weighted_score(criteria: Sequence[Criterion], scores: Mapping[str, int]) -> Decimal:

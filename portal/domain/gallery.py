@@ -12,7 +12,7 @@ import enum
 import math
 import re
 import unicodedata
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from portal.domain.campaign import CampaignState
@@ -176,6 +176,20 @@ def page_links(current: int, pages: int, window: int = PAGE_WINDOW) -> list[int 
         links.append(page)
         previous = page
     return links
+
+
+def page_slices(sizes: Sequence[int], page: int, per_page: int = PER_PAGE) -> list[tuple[int, int, int]]:
+    """The parts of an order a page covers, given how many rows each part holds: (the part's number,
+    the offset within the part, how many rows), in order. The gallery reads each from its own index."""
+    offset = (page - 1) * per_page
+    slices = []
+    start = 0
+    for number, size in enumerate(sizes):
+        first, last = max(offset, start), min(offset + per_page, start + size)
+        if first < last:
+            slices.append((number, first - start, last - first))
+        start += size
+    return slices
 
 
 def shade(count: int, highest: int, levels: int = 4) -> int:

@@ -107,6 +107,11 @@ class Edition(db.Model):
     def focus(self, lang: str) -> str | None:
         return self.focus_en if lang == "en" and self.focus_en else self.focus_it
 
+    def ranking_is_public(self, now: datetime) -> bool:
+        """The ranking of the selected projects shows on the call page: the edition is published
+        and staff published the ranking at or before `now` (the demo's clock may be earlier)."""
+        return self.is_published and self.ranking_published_at is not None and self.ranking_published_at <= now
+
     def __repr__(self) -> str:
         return f"<Edition {self.year}>"
 

@@ -29,9 +29,15 @@ class Criterion(db.Model):
     max_score: Mapped[int]
     # The 2020 call's criteria are not public in our sources: the shipped set is an example.
     is_example: Mapped[bool] = mapped_column(default=False)
+    # What each part of the scale means, shown to evaluators next to it (one band a line).
+    rubric_it: Mapped[str | None] = mapped_column(sa.Text)
+    rubric_en: Mapped[str | None] = mapped_column(sa.Text)
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_it
+
+    def rubric(self, lang: str) -> str | None:
+        return self.rubric_en if lang == "en" and self.rubric_en else self.rubric_it
 
 
 class Assignment(db.Model):

@@ -85,12 +85,17 @@ def test_staff_and_evaluators_run_the_call(app, browser, page, live_server, axe_
 
     page.goto(f"{live_server}/it/gestione/graduatoria")
     for number in range(3):
-        page.get_by_role("button", name=f"Seleziona Progetto {number}").click()
+        page.get_by_role("link", name=f"Seleziona Progetto {number}").click()
+        expect(page.locator("#amount-reserved")).to_have_text("12.000 €")
+        if number == 0:
+            assert_accessible(page, axe_source)
+        page.get_by_role("button", name=re.compile("^Conferma: seleziona e riserva 12.000")).click()
         expect(page.get_by_role("status")).to_contain_text("Progetto selezionato")
     expect(page.locator(".budget-box")).to_contain_text("4.000")
-    page.get_by_role("button", name="Seleziona Progetto 3").click()
-    expect(page.get_by_role("alert")).to_contain_text("Selezione rifiutata: il progetto richiede 12.000")
+    page.get_by_role("link", name="Seleziona Progetto 3").click()
+    expect(page.get_by_role("alert")).to_contain_text("Il budget non basta: il progetto richiede 12.000")
     assert_accessible(page, axe_source)
+    page.goto(f"{live_server}/it/gestione/graduatoria")
 
     page.get_by_role("link", name="Progetto 0").click()
     page.get_by_label("Primo giorno della campagna").fill("30/10/2020")

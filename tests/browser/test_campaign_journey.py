@@ -70,7 +70,7 @@ def test_from_the_map_to_the_comunes_grant(app, page, browser, live_server, axe_
 
     # The campaign: the Comune's contribution is locked until 8.000 € are confirmed.
     page.get_by_role("link", name="Lab Barona").click()
-    expect(page.get_by_text("bloccato: si sblocca a 8.000 €")).to_be_visible()
+    expect(page.get_by_text("bloccato: si sblocca quando i cittadini raggiungono la soglia")).to_be_visible()
     first = pledge_in_the_browser(page, "5.000", "Anna Rossi")
     page.goto(f"{live_server}/it/progetti/lab-barona")
     second = pledge_in_the_browser(page, "3.000", "Marco Bianchi")
@@ -80,7 +80,7 @@ def test_from_the_map_to_the_comunes_grant(app, page, browser, live_server, axe_
         "confirmed"
     )
     page.goto(f"{live_server}/it/progetti/lab-barona")
-    expect(page.get_by_text("bloccato: si sblocca a 8.000 €")).to_be_visible()
+    expect(page.get_by_text("bloccato: si sblocca quando i cittadini raggiungono la soglia")).to_be_visible()
 
     # Staff import the bank statement with the second transfer.
     page.goto(f"{live_server}/it/gestione/pagamenti")
@@ -100,7 +100,7 @@ def test_from_the_map_to_the_comunes_grant(app, page, browser, live_server, axe_
     # The marker is passed: the campaign shows the grant unlocked, the tracker the money committed.
     page.goto(f"{live_server}/it/progetti/lab-barona")
     expect(page.get_by_text("sbloccato il 15 novembre 2020")).to_be_visible()
-    expect(page.get_by_text("8.000 € raccolti su 8.000 € di soglia")).to_be_visible()
+    expect(page.get_by_text("8.000 € raccolti su 8.000 € della soglia dei cittadini")).to_be_visible()
     assert_accessible(page, axe_source)
     page.goto(f"{live_server}/it/bando/2020/cofinanziamento")
     expect(page.locator("#figure-committed")).to_have_text("12.000 €")

@@ -74,6 +74,8 @@ def test_filter_by_municipio_and_nil_from_the_map_with_javascript(page, live_ser
     expect(page).to_have_url(re.compile(r"/it/progetti\?municipio=8#risultati$"))
     expect_titles(page, ["Orti di Quarto", "Palestra Gallaratese"])
     nil = page.locator("svg").get_by_role("link", name="Quarto Oggiaro - Vialba - Musocco: 1 progetto")
+    # htmx has swapped and settled the list and the map: focus stays on the element it lands on.
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)
     # Reached by keyboard, the area is outlined (5 px, dark) on the map.
     nil.focus()
     page.keyboard.press("Shift+Tab")
@@ -84,7 +86,8 @@ def test_filter_by_municipio_and_nil_from_the_map_with_javascript(page, live_ser
     expect(page).to_have_url(re.compile(r"municipio=8&nil=76#risultati$"))
     expect_titles(page, ["Orti di Quarto"])
     page.get_by_role("link", name="Torna alla mappa di tutta la città").click()
-    newest_first = ["Orti di Quarto", "Lab Barona", "Palestra Gallaratese", "Cinema Corvetto", "Biblioteca Adriano"]
+    # Taking pledges first, then opening later, then ended.
+    newest_first = ["Orti di Quarto", "Lab Barona", "Biblioteca Adriano", "Palestra Gallaratese", "Cinema Corvetto"]
     expect_titles(page, newest_first)
 
 
@@ -136,3 +139,63 @@ def test_no_axe_violations_after_an_htmx_swap(page, live_server, axe_source):
     page.locator("#gallery-municipio").select_option("4")
     expect(page.locator("#gallery-status")).to_have_text(re.compile("1"))
     assert_accessible(page, axe_source)
+
+
+# --- on a phone ----------------------------------------------------------------------------------
+
+SELECT_LOOK = """(select) => {
+  const style = getComputedStyle(select);
+  return {border: parseFloat(style.borderTopWidth) + parseFloat(style.borderLeftWidth)
+            + parseFloat(style.borderRightWidth) + parseFloat(style.borderBottomWidth),
+          borderColor: style.borderTopColor, arrow: style.backgroundImage, appearance: style.appearance,
+          outline: parseFloat(style.outlineWidth), outlineStyle: style.outlineStyle};
+}"""
+
+
+def test_on_a_phone_the_filters_and_the_map_are_one_tap_from_the_list(page, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/it/progetti?pagina=1#risultati")
+    page.wait_for_load_state("load")
+    to_map = page.get_by_role("link", name="Vai alla mappa")
+    to_filters = page.get_by_role("link", name="Vai ai filtri")
+    expect(to_map).to_be_visible()
+    expect(to_filters).to_be_visible()
+    # Above the first card, in the document (not the viewport: the anchor may still be scrolling),
+    # once the web fonts have laid the page out.
+    page.evaluate("document.fonts.ready.then(() => true)")
+    first_card = page.locator(".campaign-cards > li").first
+    top = "(element) => element.getBoundingClientRect().top + window.scrollY"
+    assert to_map.evaluate(top) < first_card.evaluate(top)
+    assert to_filters.evaluate(top) < first_card.evaluate(top)
+    to_map.click()
+    expect(page).to_have_url(re.compile(r"#mappa$"))
+    expect(page.locator("#map-title")).to_be_in_viewport()
+    page.get_by_role("link", name="Torna all'elenco dei progetti").click()
+    page.get_by_role("link", name="Vai ai filtri").click()
+    expect(page.get_by_label("Municipio", exact=True)).to_be_in_viewport()
+
+
+def test_the_jump_links_are_not_on_a_wide_screen(page, live_server):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server}/it/progetti")
+    expect(page.get_by_role("link", name="Vai alla mappa")).to_be_hidden()
+    expect(page.locator("#map-title")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/it/progetti", "/en/progetti"])
+def test_every_select_looks_like_one_with_a_visible_focus(page, live_server, path):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}{path}")
+    page.wait_for_load_state("load")
+    selects = page.locator("select")
+    assert selects.count() == 6
+    for index in range(selects.count()):
+        look = selects.nth(index).evaluate(SELECT_LOOK)
+        assert look["border"] >= 4, look  # a border on every side
+        assert look["borderColor"] == "rgb(93, 112, 131)", look  # #5d7083: 5.1:1 on white
+        assert look["arrow"].startswith('url("data:image/svg+xml'), look
+    page.locator("#gallery-q").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "SELECT"
+    focused = page.locator("select:focus").evaluate(SELECT_LOOK)
+    assert focused["outline"] >= 2 and focused["outlineStyle"] == "solid", focused

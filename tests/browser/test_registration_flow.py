@@ -37,7 +37,9 @@ def test_register_with_javascript_in_place_and_announced(page, live_server, axe_
     page.evaluate("window.__notReloaded = true")
     fill(page, "anna@example.org")
     expect(page.get_by_role("heading", name="Richiesta ricevuta")).to_be_visible()
-    expect(page.locator("#registration-status")).to_have_text("Richiesta ricevuta: ti abbiamo scritto per e-mail.")
+    expect(page.locator("#registration-status")).to_have_text(
+        "Richiesta ricevuta: ti abbiamo scritto a anna@example.org."
+    )
     assert page.evaluate("window.__notReloaded") is True
     assert run_axe(page, axe_source) == []
 
@@ -55,6 +57,17 @@ def test_register_without_javascript_then_cancel_from_the_personal_page(app, pag
     page.get_by_role("button", name=re.compile("Le opportunità del crowdfunding")).click()
     expect(page.get_by_role("status")).to_have_text("Iscrizione annullata.")
     expect(page.get_by_role("button", name=re.compile("Annulla l'iscrizione"))).to_have_count(1)
+
+    # The lessons not held are one click away, same rules and e-mail as the form.
+    expect(
+        page.get_by_role("button", name=re.compile("^Iscriviti.+Le opportunità|^Iscriviti.+Ogni campagna"))
+    ).to_have_count(2)
+    page.get_by_role("button", name=re.compile("^Iscriviti.+Ogni campagna")).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "lunedì 22 giugno 2020, 16:00–18:00 (ora di Roma): posto confermato."
+    )
+    expect(page.get_by_role("status")).to_contain_text("bruno@example.org")
+    expect(page.get_by_role("button", name=re.compile("Annulla l'iscrizione"))).to_have_count(2)
 
 
 def test_errors_without_javascript_are_listed_and_linked(page_without_js, live_server):

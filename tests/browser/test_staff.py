@@ -64,7 +64,7 @@ def test_staff_sign_in_and_change_a_lesson(app, page, live_server, axe_source):
     assert_accessible(page, axe_source)
 
     page.get_by_role("button", name="Esci").click()
-    expect(page.get_by_role("status")).to_have_text("Sei uscito dall'area riservata.")
+    expect(page.get_by_role("status")).to_have_text("Hai lasciato l'area riservata.")
 
 
 def test_first_sign_in_enrols_the_authenticator(app, page, live_server, axe_source):

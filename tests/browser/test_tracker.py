@@ -54,3 +54,27 @@ def test_the_tracker_and_the_open_data_page_are_valid_html(app, client, demo, tm
         target.write_bytes(response.data)
         files.append(str(target))
     assert vnu_errors(files) == []
+
+
+@pytest.mark.browser
+def test_on_a_390_px_phone_each_row_of_the_tracker_is_a_labelled_block_without_scrolling(page, live_server, demo):
+    """No column hidden, nothing to scroll sideways: each figure carries its column's name."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in PAGES[:3]:
+        page.goto(live_server + path)
+        page.wait_for_load_state("load")
+        widths = page.evaluate(
+            """() => ({
+                page: document.documentElement.scrollWidth,
+                view: document.documentElement.clientWidth,
+                tables: [...document.querySelectorAll('.table-responsive')].map(r => r.scrollWidth - r.clientWidth),
+            })"""
+        )
+        assert widths["page"] <= widths["view"], path
+        assert all(extra <= 0 for extra in widths["tables"]), path
+    page.goto(live_server + PAGES[0])
+    row = page.get_by_role("table", name="Cofinanziamento per campagna, bando 2020").locator("tbody tr").first
+    for label in ("Stato", "Raccolto", "Soglia dei cittadini", "Contributo del Comune", "Riservato", "Obiettivo"):
+        assert row.locator(".cell-label", has_text=label).first.is_visible(), label
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert not row.locator(".cell-label").first.is_visible()  # on a wide screen the column headers say it

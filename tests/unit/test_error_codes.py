@@ -98,3 +98,13 @@ def test_the_check_finds_string_codes(source: str) -> None:
 )
 def test_the_check_lets_members_through(source: str) -> None:
     assert not violations(source)
+
+
+def test_every_upload_error_has_one_message_for_applicants_and_staff() -> None:
+    from portal.services.uploads import UploadError
+    from portal.upload_messages import UPLOAD_PROBLEMS
+
+    assert set(UPLOAD_PROBLEMS) == set(UploadError)
+    for path in (PORTAL / "blueprints").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "UploadError." not in source, f"{path.relative_to(PORTAL.parent)}: use portal/upload_messages.py"

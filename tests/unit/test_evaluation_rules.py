@@ -5,7 +5,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.domain import DomainError
-from portal.domain.evaluation import Budget, Criterion, rank, reserve, weighted_score
+from portal.domain.evaluation import (
+    Budget,
+    Criterion,
+    rank,
+    reserve,
+    rubric_bands,
+    rubric_outside_scale,
+    weighted_score,
+)
 
 CRITERIA = [Criterion("impatto", 40, 10), Criterion("fattibilita", 30, 10), Criterion("comunita", 30, 5)]
 
@@ -60,3 +68,20 @@ def test_reserving_in_any_order_stays_within_the_budget(total, amounts):
         except DomainError:
             continue
     assert 0 <= budget.reserved_cents <= total
+
+
+def test_a_rubric_is_read_one_band_a_line():
+    bands = rubric_bands("0–2: Nulla di concreto.\r\n\n 3-5 : Qualcosa.\n10: Tutto.\nSenza fascia: solo testo")
+    assert [(b.scores, b.text) for b in bands] == [
+        ("0–2", "Nulla di concreto."),
+        ("3–5", "Qualcosa."),
+        ("10", "Tutto."),
+        (None, "Senza fascia: solo testo"),
+    ]
+    assert rubric_bands(None) == rubric_bands("  \n ") == []
+
+
+def test_a_rubric_outside_the_scale_is_found():
+    assert rubric_outside_scale("0–5: Poco.\n6–12: Molto.", 10)
+    assert not rubric_outside_scale("0–5: Poco.\n6–10: Molto.\nNote a margine.", 10)
+    assert not rubric_outside_scale(None, 10)

@@ -12,6 +12,7 @@ from portal.domain.gallery import (
     Sort,
     page_count,
     page_links,
+    page_slices,
     parse_filters,
     shade,
 )
@@ -154,3 +155,24 @@ def test_map_shades_grow_with_the_count():
     assert shade(1, 1) == 3
     assert [shade(n, 9) for n in (1, 3, 4, 6, 7, 9)] == [1, 1, 2, 2, 3, 3]
     assert shade(3, 0) == 0
+
+
+def test_a_page_takes_its_rows_from_the_parts_of_the_order_it_covers():
+    # Parts of 11, 2 and 2 rows (open, upcoming, ended), pages of 12.
+    assert page_slices([11, 2, 2], 1) == [(0, 0, 11), (1, 0, 1)]
+    assert page_slices([11, 2, 2], 2) == [(1, 1, 1), (2, 0, 2)]
+    assert page_slices([0, 3, 0], 1) == [(1, 0, 3)]
+    assert page_slices([30, 0, 5], 3) == [(0, 24, 6), (2, 0, 5)]
+    assert page_slices([0, 0, 0], 1) == []
+
+
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=5), st.integers(1, 12))
+def test_the_pages_cover_every_row_once_in_order(sizes, per_page):
+    rows = [(part, index) for part, size in enumerate(sizes) for index in range(size)]
+    paged = [
+        (part, offset + index)
+        for page in range(1, page_count(len(rows), per_page) + 1)
+        for part, offset, count in page_slices(sizes, page, per_page)
+        for index in range(count)
+    ]
+    assert paged == rows

@@ -88,7 +88,7 @@ def test_seats_cannot_drop_below_the_confirmed_people(app, client, staff):
     response = settings(staff, first, capacita="1", link_materiali="https://example.org/slide.pdf")
     text = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "<title>Errore:" in text and "Ci sono già 2 iscritti confermati" in text
+    assert "<title>Errore:" in text and "Ci sono già 2 iscrizioni confermate" in text
     assert 'value="https://example.org/slide.pdf"' in text  # nothing typed is lost
     with app.app_context():
         event = db.session.get(Event, first)

@@ -60,7 +60,7 @@ def test_the_organisation_profile_checks_the_codice_fiscale_and_the_legal_form(a
     assert client.get("/it/domanda/organizzazione").status_code == 200
     for change, message in (
         ({"codice_fiscale": "80012000827"}, "Il codice fiscale non è valido"),
-        ({"forma": "altro"}, "con questa forma giuridica non è possibile presentare domanda"),
+        ({"forma": "altro"}, "Con questa forma giuridica non è possibile presentare domanda."),
         ({"nil": "999"}, "Scegli il quartiere"),
     ):
         response = post(client, "/it/domanda/organizzazione", {**PROFILE, **change})
@@ -204,7 +204,7 @@ def test_submitting_gives_a_protocol_number_a_receipt_and_an_email(app, anna):
     with app.app_context():
         mail = db.session.scalars(db.select(OutboxMessage).filter_by(to=ANNA)).one()
     assert mail.subject == "Domanda ricevuta: protocollo CC2020-0001"
-    assert "Obiettivo da raccogliere con i cittadini: 8.000 €" in plain(mail.body)
+    assert "Soglia da raccogliere con le donazioni: 8.000 €" in plain(mail.body)
 
     # Read-only from now on: steps lead to the receipt and a forged post changes nothing.
     assert anna.get(f"/it/domanda/{application_id}/progetto").headers["Location"].endswith("/ricevuta")

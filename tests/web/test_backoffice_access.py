@@ -8,11 +8,12 @@ import re
 import pytest
 
 from portal.extensions import db
-from portal.models import Assignment, Campaign, Event, Role
+from portal.models import Assignment, Campaign, DocumentKind, Edition, Event, Role
 from portal.services.accounts import accounts
+from portal.services.editions import documents
 from portal.services.evaluation import selection
 from tests.accounts import csrf_from, make_user, sign_in
-from tests.applicants import codice_fiscale
+from tests.applicants import codice_fiscale, pdf_bytes
 from tests.panel import DECIDED_AT, EVALUATORS, STAFF, evaluated, submitted
 
 
@@ -35,12 +36,16 @@ def world(app):
         campaign_id = selection.launch(ids[1], date(2020, 10, 30), staff, DECIDED_AT).id
         assignment_id = db.session.scalars(db.select(Assignment.id).filter_by(application_id=ids[0])).first()
         event_id = db.session.scalars(db.select(Event.id)).first()
+        edition = db.session.scalars(db.select(Edition).filter_by(year=2020)).one()
+        kind = documents.DocumentSettings(DocumentKind.CALL, "Bando", "Call", None)
+        document_id = documents.add(edition, kind, "bando.pdf", pdf_bytes(), staff, DECIDED_AT).id
     return {
         "application": ids[0],
         "other": ids[2],
         "campaign": campaign_id,
         "assignment": assignment_id,
         "event": event_id,
+        "document": document_id,
     }
 
 
@@ -69,6 +74,13 @@ STAFF_URLS = [
     ("POST", "/it/gestione/edizioni"),
     ("GET", "/it/gestione/edizioni/2020"),
     ("POST", "/it/gestione/edizioni/2020"),
+    ("GET", "/it/gestione/edizioni/2020/documenti"),
+    ("POST", "/it/gestione/edizioni/2020/documenti"),
+    ("POST", "/it/gestione/edizioni/2020/documenti/{document}/ordine"),
+    ("POST", "/it/gestione/edizioni/2020/documenti/{document}/elimina"),
+    ("GET", "/it/gestione/domande/{application}/seleziona"),
+    ("GET", "/it/gestione/graduatoria/pubblica"),
+    ("POST", "/it/gestione/graduatoria/pubblica"),
     ("GET", "/it/gestione/pagamenti"),
     ("POST", "/it/gestione/pagamenti"),
     ("POST", "/it/gestione/pagamenti/conferma"),

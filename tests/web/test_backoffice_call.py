@@ -136,12 +136,15 @@ def test_selection_reserves_within_the_budget_and_refuses_to_overspend(app):
         response = post(
             staff,
             f"/it/gestione/domande/{application_id}/decisione",
-            {"decisione": "seleziona"},
+            {"decisione": "seleziona", "conferma": "1200000"},
             "/it/gestione/graduatoria",
         )
         assert response.status_code == 302
     refused = post(
-        staff, f"/it/gestione/domande/{ids[2]}/decisione", {"decisione": "seleziona"}, "/it/gestione/graduatoria"
+        staff,
+        f"/it/gestione/domande/{ids[2]}/decisione",
+        {"decisione": "seleziona", "conferma": "1200000"},
+        "/it/gestione/graduatoria",
     )
     text = text_of(refused)
     assert refused.status_code == 409
@@ -165,7 +168,12 @@ def test_a_selected_project_becomes_a_campaign_staff_publish(app):
     ids = submitted(app, 1)
     evaluated(app, ids)
     staff = signed_in(app, STAFF)
-    post(staff, f"/it/gestione/domande/{ids[0]}/decisione", {"decisione": "seleziona"}, "/it/gestione/graduatoria")
+    post(
+        staff,
+        f"/it/gestione/domande/{ids[0]}/decisione",
+        {"decisione": "seleziona", "conferma": "1200000"},
+        "/it/gestione/graduatoria",
+    )
     page = f"/it/gestione/domande/{ids[0]}"
     bad = post(staff, f"{page}/campagna", {"inizio": "31/11/2020"}, page)
     assert bad.status_code == 200 and "Errore:" in text_of(bad)

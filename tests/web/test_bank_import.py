@@ -126,7 +126,7 @@ def test_confirming_applies_the_matched_rows_commits_the_grant_and_is_audited(ap
     page = text(response)
     assert "«estratto-novembre.csv»: 2 pagamenti confermati." in page
     assert "«Lab Barona» ha raggiunto la soglia: il Comune ha impegnato il suo contributo di 12.000 €." in page
-    assert "8.000 € confermati su una soglia di 8.000 €, 2 sostenitori" in page
+    assert "8.000 € confermati su una soglia di 8.000 €, 2 persone l'hanno sostenuta" in page
     assert totals(app, campaign_id) == (800_000, 2_500, 2, 1_200_000)
     with app.app_context():
         paid = {p.reference: p for p in db.session.scalars(db.select(Pledge))}
@@ -144,7 +144,7 @@ def test_confirming_applies_the_matched_rows_commits_the_grant_and_is_audited(ap
     assert stored_statements(app) == []  # the payers' names do not stay on disk
     audit = text(client.get("/it/gestione/registro"))
     assert "Importazione di un estratto conto" in audit and "Pagamenti confermati: – → 2" in audit
-    assert "2 pagamenti confermati su 5 movimenti" in text(client.get(URL))
+    assert "5 movimenti letti, 2 pagamenti confermati" in text(client.get(URL))
 
 
 def test_importing_the_same_file_again_changes_nothing_and_says_so(app, staff):
@@ -281,7 +281,7 @@ def test_the_pledges_of_a_campaign_by_status_with_totals_and_a_spreadsheet(app, 
 
     page = text(client.get(f"/it/gestione/campagne/{campaign_id}/sostegni"))
     assert "Raccolti (pagamenti confermati) 5.000,00 €" in page
-    assert "Promessi, in attesa di pagamento 3.035,00 €" in page
+    assert "Sostegni in attesa di pagamento 3.035,00 €" in page
     assert "In attesa di pagamento 3 sostegni, in tutto 3.035,00 €." in page
     assert "Confermato 1 sostegno, in tutto 5.000,00 €." in page
     assert f"{second} 3.000,00 € anonimo" in page

@@ -65,7 +65,7 @@ def post_update(app, campaign_id: int, title: str, body: str, at: datetime) -> N
         db.session.commit()
 
 
-def test_a_live_campaign_shows_its_figures_marker_and_locked_grant(app, client):
+def test_a_live_campaign_shows_its_threshold_first_then_the_locked_grant_then_the_goal(app, client):
     campaign_id = make_campaign(app)
     paid(app, campaign_id, 3_000_00)
     pledge(app, campaign_id, 500_00)  # promised, not paid
@@ -75,31 +75,31 @@ def test_a_live_campaign_shows_its_figures_marker_and_locked_grant(app, client):
     assert "Lab Barona" in text and "La Cordata" in text
     assert "Barona, Municipio 6" in text and "Ambiente e verde urbano" in text
     assert "In corso" in text
-    assert "3.000 € raccolti su un obiettivo di 20.000 €" in text
-    assert "3.000 € raccolti su 8.000 € di soglia (15% dell'obiettivo)" in text
-    assert "Mancano 5.000 € alla soglia del 40%" in text
+    threshold = "3.000 € raccolti su 8.000 € della soglia dei cittadini (il 40% del costo): raggiunto il 37%"
+    grant = "Contributo del Comune: 12.000 €, bloccato: si sblocca quando i cittadini raggiungono la soglia."
+    goal = "Obiettivo: 20.000 €, il costo del progetto."
+    assert text.index(threshold) < text.index(grant) < text.index(goal)
+    assert "Mancano 5.000 € alla soglia." in text
     assert "In attesa di pagamento 500 €" in text
     assert "Sostenitori 1" in text
     assert "mancano 43 giorni (fino al 28 dicembre 2020)" in text
-    assert "12.000 € – bloccato: si sblocca a 8.000 €" in text
     assert "i sostegni non ancora pagati vengono annullati e quelli pagati vengono rimborsati" in text
     html = response.get_data(as_text=True)
-    # The bar: 15% filled, the marker at 40%, named and described for screen readers.
-    assert 'class="funding-bar marker-40"' in html
-    bar = re.search(r'<div class="progress-bar pct-15" role="progressbar"[^>]*>', html).group(0)
-    assert 'aria-valuenow="15"' in bar and 'aria-label="Somma raccolta"' in bar
-    assert "3.000 € raccolti su 8.000 € di soglia (15%)" in unescape(bar).replace("\u00a0", " ")
+    # The bar fills toward the citizens' threshold, and its text says so with the same percent.
+    bar = re.search(r'<div class="progress-bar pct-37" role="progressbar"[^>]*>', html).group(0)
+    assert 'aria-valuenow="37"' in bar and 'aria-label="Verso la soglia dei cittadini"' in bar
+    assert "37% della soglia dei cittadini: 3.000 € su 8.000 €" in unescape(bar).replace("\u00a0", " ")
     assert 'href="/it/progetti/lab-barona/sostieni"' in html
 
 
-def test_a_cofunded_campaign_shows_the_grant_unlocked_and_the_marker_passed(app, client):
+def test_a_cofunded_campaign_shows_the_threshold_reached_and_the_grant_unlocked(app, client):
     campaign_id = make_campaign(app)
     assert paid(app, campaign_id, 8_000_00) == ("confirmed", 12_000_00)
     text = main_text(client.get(PAGE))
     assert "Cofinanziata: soglia raggiunta" in text
-    assert "8.000 € raccolti su 8.000 € di soglia (40% dell'obiettivo)" in text
-    assert "Soglia del 40% raggiunta" in text
-    assert "12.000 € – sbloccato il 15 novembre 2020" in text
+    assert "8.000 € raccolti su 8.000 € della soglia dei cittadini (il 40% del costo): raggiunto il 100%" in text
+    assert "Soglia raggiunta." in text
+    assert "Contributo del Comune: 12.000 €, sbloccato il 15 novembre 2020." in text
     assert "quello che arriva in più resta al progetto" in text
     assert "Sostieni il progetto" in text
 
@@ -120,7 +120,7 @@ def test_a_succeeded_campaign_after_its_window(app, client, at):
     text = main_text(client.get(PAGE))
     assert "Conclusa con successo" in text
     assert "conclusa il 28 dicembre 2020" in text
-    assert "12.000 € – sbloccato il 15 novembre 2020" in text
+    assert "Contributo del Comune: 12.000 €, sbloccato il 15 novembre 2020." in text
     assert "Sostieni il progetto" not in text
 
 

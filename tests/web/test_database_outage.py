@@ -229,7 +229,7 @@ def _unreachable(*args, **kwargs):
 def test_a_page_asked_for_while_the_database_is_unreachable_says_so_in_the_visitors_language(
     app, client, data, monkeypatch, lang, title
 ):
-    monkeypatch.setattr("portal.blueprints.pages.views.edition_overview", _unreachable)
+    monkeypatch.setattr("portal.blueprints.pages.views.home_page", _unreachable)
     response = client.get(f"/{lang}/")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
@@ -283,7 +283,7 @@ def test_other_database_errors_are_still_bugs_with_the_500_page(app, client, dat
     def broken(*args, **kwargs):
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))
 
-    monkeypatch.setattr("portal.blueprints.pages.views.edition_overview", broken)
+    monkeypatch.setattr("portal.blueprints.pages.views.home_page", broken)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     response = client.get("/it/")
     assert response.status_code == 500

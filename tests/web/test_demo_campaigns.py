@@ -16,7 +16,7 @@ from portal.demo.campaigns_2016 import LEFT_OUT_2016, PROJECTS_2016, UNKNOWN_ORG
 from portal.domain.campaign import CampaignState
 from portal.domain.pledge import PledgeStatus
 from portal.extensions import db
-from portal.models import Campaign, Edition, OutboxMessage, Pledge
+from portal.models import Campaign, Edition, EditionDocument, OutboxMessage, Pledge
 from portal.services.places.neighbourhoods import nil_or_none
 from tests.campaigns import NOVEMBER, NOVEMBER_AT
 
@@ -222,7 +222,7 @@ def test_the_2016_campaigns_are_on_the_public_pages(app, seeded, client, at):
     page = client.get("/it/progetti/le-isole-di-wendy")
     assert page.status_code == 200
     html = unescape(page.get_data(as_text=True))
-    assert "15.000\u00a0€ di soglia" in html and "Conclusa con successo" in html
+    assert "15.000\u00a0€ della soglia dei cittadini (il 50% del costo)" in html and "Conclusa con successo" in html
     assert "187 persone hanno sostenuto il progetto; l'elenco dei sostenitori non è disponibile" in html
     assert "Nessun pagamento" not in html
     assert "il giorno in cui il contributo è stato sbloccato" in html
@@ -252,3 +252,27 @@ def test_seeding_again_keeps_the_2016_campaigns_as_they_are(app, seeded):
         found = campaigns(app, 2016)
         assert len(found) == len(PROJECTS_2016)
         assert found["le-isole-di-wendy"].title == "Le Isole di Wendy – spazi per le famiglie"
+
+
+def test_the_demo_publishes_the_2020_ranking_and_the_call_page_lists_the_selected_projects(app, seeded, at):
+    with app.app_context():
+        edition = db.session.scalars(sa.select(Edition).filter_by(year=2020)).one()
+        assert to_rome(edition.ranking_published_at).isoformat() == "2020-10-15T12:00:00+02:00"  # an estimate
+        titles = [c.title for c in campaigns(app).values()]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(EditionDocument)) == 0  # none invented
+    visitor = app.test_client()
+    at("2020-09-15T10:00:00+02:00")  # evaluation: nothing yet
+    assert 'id="graduatoria"' not in visitor.get("/it/bando/2020").get_data(as_text=True)
+    at(NOVEMBER)
+    page = unescape(visitor.get("/it/bando/2020").get_data(as_text=True))
+    section = page.split('id="graduatoria"')[1].split("</section>")[0]
+    assert f"{len(titles)} progetti selezionati" in section
+    assert all(title in section for title in titles)
+    assert "Lab Barona" in section and "12.000" in section  # its reserve: the Comune's maximum
+    english = unescape(app.test_client().get("/en/bando/2020").get_data(as_text=True))
+    assert "Selected projects." in english.split('id="graduatoria"')[1]
+
+    with app.app_context():  # seeding again keeps the moment (and one staff may have set)
+        seed_demo_campaigns()
+        edition = db.session.scalars(sa.select(Edition).filter_by(year=2020)).one()
+        assert to_rome(edition.ranking_published_at).isoformat() == "2020-10-15T12:00:00+02:00"

@@ -46,6 +46,9 @@ def test_a_new_edition_is_copied_from_the_latest(app, staff):
     assert copy.eligible_legal_forms == ["associazione", "fondazione", "impresa_sociale"]
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Criterion).filter_by(edition_id=copy.id)) == 4
+        first = db.session.scalars(db.select(Criterion).filter_by(edition_id=copy.id, code="impatto")).one()
+        assert first.rubric_it.startswith("0–2: Benefici per il quartiere non indicati o generici.\n3–5: ")
+        assert first.rubric_en.startswith("0–2: Benefits for the neighbourhood missing or generic.\n3–5: ")
     taken = post(staff, "/it/gestione/edizioni", {"anno": "2021"})
     assert "Esiste già un'edizione per questo anno" in unescape(taken.get_data(as_text=True))
 

@@ -25,7 +25,10 @@ def test_an_eligible_organisation_is_told_it_can_apply(client):
 def test_every_failing_criterion_is_explained(client):
     html = squeeze(client.get(f"{URL}?{NOT_ELIGIBLE}"))
     assert "Non puoi partecipare: 5 requisiti non sono soddisfatti" in html
-    assert "possono partecipare associazione, fondazione, impresa sociale (anche cooperativa sociale)" in html
+    assert (
+        "ammette queste forme giuridiche: associazione, fondazione e impresa sociale (anche cooperativa sociale)."
+        in html
+    )
     assert "senza scopo di lucro" in html
     assert "sede operativa nel Comune di Milano" in html
     assert "al massimo 12 mesi" in html

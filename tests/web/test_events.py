@@ -5,6 +5,8 @@ from html import unescape
 
 import icalendar
 
+from portal.extensions import db
+from portal.models import Event
 from tests.pages import COURSE_RUNNING, INFO_LIVE, OPEN
 
 URL = "/it/eventi/sessione-informativa-2020"
@@ -32,11 +34,35 @@ def test_during_it_is_live_with_the_link(client, at):
     assert "Aggiungi al calendario" not in html
 
 
-def test_after_it_offers_the_recording(client, at):
+def set_recording(app, url):
+    with app.app_context():
+        db.session.scalars(db.select(Event).filter_by(slug="sessione-informativa-2020")).one().recording_url = url
+        db.session.commit()
+
+
+def test_after_it_offers_the_recording_staff_set(app, client, at):
+    at(COURSE_RUNNING)
+    set_recording(app, "https://video.example/sessione-informativa")
+    html = squeeze(client.get(URL))
+    assert (
+        '<a class="btn btn-primary" href="https://video.example/sessione-informativa">Rivedi la registrazione</a>'
+        in html
+    )
+    assert "In diretta ora" not in html
+    english = squeeze(client.get("/en/eventi/sessione-informativa-2020"))
+    assert 'href="https://video.example/sessione-informativa">' in english
+
+
+def test_before_the_recording_is_set_the_channel_is_not_called_a_recording(client, at):
+    """The stream's link leads to the Comune's channel: it is named as such, not as the recording."""
     at(COURSE_RUNNING)
     html = squeeze(client.get(URL))
-    assert "Rivedi la registrazione" in html
-    assert "In diretta ora" not in html
+    assert "Rivedi la registrazione" not in html
+    assert "La registrazione non è ancora pubblicata su questa pagina." in html
+    assert '<a href="https://www.youtube.com/user/comunemilano">Cercala sul canale della diretta</a>' in html
+    english = squeeze(client.get("/en/eventi/sessione-informativa-2020"))
+    assert "The recording is not yet published on this page." in english
+    assert "Look for it on the live stream's channel" in english
 
 
 def test_info_session_shortcut_leads_to_the_event(client):

@@ -122,6 +122,7 @@ def world(app, at) -> dict[str, str]:
             "event_id": str(event.id),
             "registration_id": str(registration.id if registration else 1),
             "assignment_id": "1",
+            "document_id": "1",
             "slug": slug,
             "event_slug": event.slug,
             "token": "token-di-prova",

@@ -51,7 +51,7 @@ def test_server_errors_get_a_page_in_the_visitors_language(app, client, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("portal.blueprints.pages.views.edition_overview", broken)
+    monkeypatch.setattr("portal.blueprints.pages.views.home_page", broken)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     response = client.get(f"/{lang}/")
     assert response.status_code == 500

@@ -147,7 +147,7 @@ def test_an_anonymous_pledge_keeps_no_name_even_if_typed(app, client, campaign_i
         ),
         ({"importo": "30", "ricompensa": "MUG"}, "ricompensa-0", "La ricompensa «Tazza» è esaurita"),
         ({"ricompensa": "99999"}, "ricompensa-0", "Scegli una ricompensa tra quelle elencate"),
-        ({"privacy": None}, "privacy", "Per sostenere la campagna devi accettare il trattamento dei dati"),
+        ({"privacy": None}, "privacy", "Per continuare, conferma di aver letto l'informativa privacy"),
         ({"email": "non-una-mail"}, "email", "Scrivi un indirizzo e-mail valido"),
         ({"email": ""}, "email", "Scrivi il tuo indirizzo e-mail"),
         ({"nome": ""}, "nome", "Scrivi il tuo nome e cognome, oppure scegli di sostenere in forma anonima"),

@@ -324,8 +324,8 @@ def test_the_already_registered_mail_goes_at_most_once_an_hour(app, client, at):
     at(JUNE_10)
     sent = [post_form(app, client, "calendario/iscrizione", _course(app, "anna@example.org")) for _ in range(4)]
     subjects = [message.subject for message in mails_to(app, "anna@example.org")]
-    assert subjects == ["Iscrizione confermata – Crowdfunding Civico", "Sei già iscritto – il tuo link personale"]
-    assert "Ti abbiamo già scritto a questo indirizzo nell'ultima ora" in text(sent[-1]).replace("&#39;", "'")
+    assert subjects == ["Iscrizione confermata – Crowdfunding Civico", "Hai già un'iscrizione – il tuo link personale"]
+    assert "Ti abbiamo già scritto a anna@example.org nell'ultima ora" in text(sent[-1]).replace("&#39;", "'")
     at("2020-06-10T11:00:01+02:00")  # an hour later (the portal's clock)
     post_form(app, client, "calendario/iscrizione", _course(app, "anna@example.org"))
     assert len(mails_to(app, "anna@example.org")) == 3
@@ -338,5 +338,5 @@ def test_repeats_at_the_same_moment_send_one_already_registered_mail(app):
     with app.app_context():
         register(anna, now)
     assert run_together(app, [lambda: register(anna, now)] * 6)[1] == []
-    already = [m for m in mails_to(app, "anna@example.org") if m.subject.startswith("Sei già iscritto")]
+    already = [m for m in mails_to(app, "anna@example.org") if m.subject.startswith("Hai già un'iscrizione")]
     assert len(already) == 1

@@ -63,11 +63,11 @@ def test_the_same_email_twice_creates_nothing_and_resends_the_link(app, client):
     first = lesson_ids(app)[:1]
     sign_up(client, first, email="Anna@Example.org")
     html = unescape(sign_up(client, first, email=" anna@example.org ").get_data(as_text=True))
-    assert "eri già iscritto" in html
+    assert "avevi già un'iscrizione" in html
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Registration)) == 1
     second = outbox(app)[1]
-    assert second.subject.startswith("Sei già iscritto")
+    assert second.subject.startswith("Hai già un'iscrizione")
     assert personal_link(second) == personal_link(outbox(app)[0])
 
 
@@ -126,7 +126,7 @@ def test_errors_keep_what_was_typed_and_save_nothing(app, client):
     html = unescape(response.get_data(as_text=True))
     assert "Scegli almeno una lezione" in html
     assert "Scrivi un indirizzo e-mail valido" in html
-    assert "Per iscriverti devi accettare il trattamento dei dati" in html
+    assert "Per iscriverti conferma di aver letto l'informativa sul trattamento dei dati personali" in html
     assert 'value="non-una-email"' in html and 'value="Anna"' in html
     assert outbox(app) == []
 
@@ -162,5 +162,6 @@ def test_the_lesson_page_shows_seats_left_and_how_to_join(app, client):
     sign_up(client, [lesson])
     html = unescape(" ".join(client.get("/it/eventi/corso-2020-lezione-1").get_data(as_text=True).split()))
     assert 'Posti disponibili</dt> <dd class="col-sm-8">1</dd>' in html
-    assert "ricevi per e-mail il link Zoom personale" in html
+    assert "ricevi per e-mail il link per partecipare su Zoom, riservato alle persone iscritte" in html
+    assert "personale" not in html[html.index("Come collegarsi") :][:300]  # one Zoom link for everyone registered
     assert f"/it/calendario/iscrizione?lezione={lesson}" in html

@@ -12,10 +12,22 @@ import pytest
 from config import ProdConfig, TestConfig
 from portal import create_app
 from portal.extensions import db
-from portal.models import Assignment, Attachment, Event, OutboxMessage, Pledge, Registration, Role
+from portal.models import (
+    Assignment,
+    Attachment,
+    DocumentKind,
+    Edition,
+    Event,
+    OutboxMessage,
+    Pledge,
+    Registration,
+    Role,
+)
 from portal.services.accounts import accounts, signup
+from portal.services.editions import documents
 from portal.services.evaluation import selection
 from tests.accounts import code_step, csrf_from, make_user, password_step, sign_in
+from tests.applicants import pdf_bytes
 from tests.campaigns import NOVEMBER, NOVEMBER_AT, make_campaign, pledge
 from tests.panel import DECIDED_AT, EVALUATORS, STAFF, evaluated, submitted
 from tests.registrations import JUNE_10, lesson_ids
@@ -54,6 +66,9 @@ def world(app, at):
         launched = selection.launch(ids[1], date(2020, 10, 30), staff, DECIDED_AT).id
         evaluator = accounts.user_by_email(EVALUATORS[0])
         registration = db.session.scalars(db.select(Registration)).one()
+        edition = db.session.scalars(db.select(Edition).filter_by(year=2020)).one()
+        call_document = documents.DocumentSettings(DocumentKind.CALL, "Bando", "Call", None)
+        document_id = documents.add(edition, call_document, "bando.pdf", pdf_bytes(), staff, DECIDED_AT).id
         signup.send_confirmation(accounts.user_by_email(APPLICANT), NOVEMBER_AT)
         signup.request_reset(APPLICANT, NOVEMBER_AT)
         values = {
@@ -67,6 +82,7 @@ def world(app, at):
             ).one(),
             "event_id": registration.event_id,
             "registration_id": registration.id,
+            "document_id": document_id,
             ("call", "slug"): db.session.get(Event, registration.event_id).slug,
             ("campaigns", "slug"): "orto-giambellino",
             ("courses", "token"): registration.registrant.token,

@@ -91,7 +91,7 @@ def test_signing_out_of_a_session_already_ended_elsewhere_says_goodbye(app, acco
     token = csrf_from(laptop.get("/it/contatti").get_data(as_text=True))
     sign_out(phone)
     response = laptop.post("/it/esci", data={"csrf_token": token}, follow_redirects=True)
-    assert response.status_code == 200 and "Sei uscito" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Hai lasciato l&#39;area riservata." in response.get_data(as_text=True)
 
 
 def test_signing_in_again_after_signing_out_works_and_the_old_copy_still_does_not(app, accounts_):

@@ -66,7 +66,7 @@ def test_signing_up_with_a_registered_address_reveals_nothing(app, client):
         ({"password": "short", "conferma": "short"}, "almeno 12 caratteri"),
         ({"conferma": "something else entirely"}, "Le due password non coincidono"),
         ({"email": "not-an-address"}, "indirizzo e-mail valido"),
-        ({"privacy": ""}, "accettare il trattamento dei dati"),
+        ({"privacy": ""}, "conferma di aver letto l'informativa sul trattamento dei dati personali"),
     ],
 )
 def test_sign_up_errors_are_explained_and_create_nothing(app, client, change, message):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import shutil
 
+from portal.demo.campaigns import seed_demo_campaigns
 from portal.extensions import db
 from portal.models import Assignment, Campaign
 from tests.accounts import code_step, csrf_from, make_user, password_step, sign_in
 from tests.applicants import draft, make_applicant
 from tests.html_validation import VNU, vnu_errors
-from tests.pages import CASES
+from tests.pages import CASES, DEMO_HOME_CASES
 from tests.panel import STAFF, evaluated, submitted
 from tests.registrations import lesson_ids
 
@@ -139,7 +140,10 @@ def test_the_back_office_of_the_call_is_valid_html(app, at, tmp_path):
         "campaigns-empty": staff.get("/en/gestione/campagne"),
     }
     token = csrf_from(pages["ranking"].get_data(as_text=True))
-    staff.post(f"/it/gestione/domande/{ids[0]}/decisione", data={"csrf_token": token, "decisione": "seleziona"})
+    staff.post(
+        f"/it/gestione/domande/{ids[0]}/decisione",
+        data={"csrf_token": token, "decisione": "seleziona", "conferma": "1200000"},
+    )
     bad_launch = staff.post(f"/it/gestione/domande/{ids[0]}/campagna", data={"csrf_token": token, "inizio": "x"})
     pages["launch-error"] = bad_launch
     staff.post(f"/it/gestione/domande/{ids[0]}/campagna", data={"csrf_token": token, "inizio": "30/10/2020"})
@@ -163,5 +167,17 @@ def test_the_back_office_of_the_call_is_valid_html(app, at, tmp_path):
         assert response.status_code in (200, 409), case
         target = tmp_path / f"{case}.html"
         target.write_bytes(response.data)
+        files.append(str(target))
+    assert vnu_errors(files) == []
+
+
+def test_the_home_page_with_the_demo_campaigns_is_valid_html(app, client, at, tmp_path):
+    with app.app_context():
+        seed_demo_campaigns()
+    files = []
+    for case, clock, path in DEMO_HOME_CASES:
+        at(clock)
+        target = tmp_path / f"{case}.html"
+        target.write_bytes(client.get(path).data)
         files.append(str(target))
     assert vnu_errors(files) == []

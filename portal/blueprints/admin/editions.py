@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from portal import limits
+from portal import limits, upload_messages
 from portal.blueprints.admin import bp
-from portal.blueprints.admin.forms import CopyEditionForm, EditionForm
+from portal.blueprints.admin.forms import CopyEditionForm, DocumentForm, DocumentOrderForm, EditionForm
 from portal.clock import now
 from portal.domain import DomainError
+from portal.domain.application import MAX_ATTACHMENT_BYTES
 from portal.domain.cofunding import BudgetError
 from portal.domain.eligibility import LEGAL_FORMS
+from portal.domain.evaluation import rubric_outside_scale
 from portal.domain.money import to_input
 from portal.extensions import db
 from portal.i18n import money
 from portal.labels import LEGAL_FORM_LABELS
-from portal.models import Edition
-from portal.services.editions import edition_admin
+from portal.models import DocumentKind, Edition
+from portal.services.editions import documents, edition_admin
+from portal.services.editions.documents import DocumentError
 from portal.services.evaluation import evaluation
 
 
@@ -65,11 +70,20 @@ def _fill(form: EditionForm, edition: Edition) -> None:
         field.data = "" if value is None else str(value)
     form.forme.data = settings.eligible_legal_forms
     form.pubblicata.data = settings.is_published
+    form.esiti_entro.data = settings.results_expected_on.strftime("%d/%m/%Y") if settings.results_expected_on else ""
+    form.budget_minimo.data = settings.budget_is_floor
     while len(form.criteri):
         form.criteri.pop_entry()
     for c in evaluation.criteria_of(edition):
         form.criteri.append_entry(
-            {"etichetta_it": c.label_it, "etichetta_en": c.label_en, "peso": str(c.weight), "massimo": str(c.max_score)}
+            {
+                "etichetta_it": c.label_it,
+                "etichetta_en": c.label_en,
+                "peso": str(c.weight),
+                "massimo": str(c.max_score),
+                "griglia_it": c.rubric_it or "",
+                "griglia_en": c.rubric_en or "",
+            }
         )
 
 
@@ -93,10 +107,17 @@ def edition(year: int):
             budget_cents=form.budget.cents,
             eligible_legal_forms=[code for code in form.forme.data or [] if code in LEGAL_FORMS],
             is_published=form.pubblicata.data,
+            results_expected_on=form.esiti_entro.date,
+            budget_is_floor=form.budget_minimo.data,
         )
         criteria = [
             edition_admin.CriterionSettings(
-                row.etichetta_it.data, row.etichetta_en.data, row.peso.number, row.massimo.number
+                row.etichetta_it.data,
+                row.etichetta_en.data,
+                row.peso.number,
+                row.massimo.number,
+                rubric_it=row.griglia_it.data or None,
+                rubric_en=row.griglia_en.data or None,
             )
             for row in (entry.form for entry in form.criteri)
             if not row.is_blank
@@ -123,6 +144,7 @@ def edition(year: int):
         edition=edition,
         form=form,
         held_cents=edition_admin.held_cents(edition, now()),
+        documents=documents.documents_of(edition),
         page_has_errors=bool(form.errors),
     )
 
@@ -136,4 +158,107 @@ def _rows_complete(form: EditionForm) -> bool:
             if not (field.data or "").strip():
                 field.errors = [*field.errors, _("Completa il criterio: nome in italiano e in inglese, peso, massimo")]
                 ok = False
+        if row.massimo.number is None:
+            continue
+        for field in (row.griglia_it, row.griglia_en):
+            if rubric_outside_scale(field.data, row.massimo.number):
+                field.errors = [
+                    *field.errors,
+                    _(
+                        "La griglia indica punteggi oltre il massimo del criterio (%(max)d): correggi le fasce",
+                        max=row.massimo.number,
+                    ),
+                ]
+                ok = False
     return ok
+
+
+# --- the edition's official documents ------------------------------------------------------
+
+KIND_LABELS = {
+    DocumentKind.CALL: _l("Bando"),
+    DocumentKind.FAQ: _l("Domande frequenti (FAQ)"),
+    DocumentKind.ANNEX: _l("Allegato"),
+    DocumentKind.RANKING: _l("Graduatoria"),
+}
+UPLOAD_PROBLEMS = {
+    **upload_messages.UPLOAD_PROBLEMS,
+    DocumentError.TOO_MANY: _l("L'edizione ha già %(limit)d documenti: elimina quelli che non servono più"),
+}
+
+
+def _document_form() -> DocumentForm:
+    form = DocumentForm()
+    form.tipo.choices = [SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()]
+    return form
+
+
+def _documents_page(edition: Edition, form: DocumentForm, status: int = 200):
+    return render_template(
+        "admin/documents.html",
+        edition=edition,
+        form=form,
+        documents=documents.documents_of(edition),
+        kind_labels=KIND_LABELS,
+        listed_ids={d.id for d in documents.listed(edition, now())},
+        size_label=documents.size_label,
+        format_label=documents.format_label,
+        order_form=DocumentOrderForm(formdata=None),
+        remove_form=FlaskForm(),
+        max_mb=MAX_ATTACHMENT_BYTES // (1024 * 1024),
+        page_has_errors=bool(form.errors),
+    ), status
+
+
+@bp.route("/edizioni/<int:year>/documenti", methods=["GET", "POST"])
+@limits.signed_in_writes
+def edition_documents(year: int):
+    edition = _edition_or_404(year)
+    form = _document_form()
+    if form.validate_on_submit():
+        settings = documents.DocumentSettings(
+            kind=DocumentKind(form.tipo.data),
+            title_it=form.titolo_it.data,
+            title_en=form.titolo_en.data,
+            position=form.ordine.number,
+        )
+        try:
+            filename, content = upload_messages.one_file()
+            documents.add(edition, settings, filename, content, current_user, now())
+        except DomainError as error:
+            form.file.errors = [str(UPLOAD_PROBLEMS[error.code]) % error.params]
+        else:
+            flash(_("Documento caricato."), "success")
+            return redirect(url_for("admin.edition_documents", year=edition.year))
+    return _documents_page(edition, form)
+
+
+@bp.post("/edizioni/<int:year>/documenti/<int:document_id>/ordine")
+@limits.signed_in_writes
+def edition_document_order(year: int, document_id: int):
+    edition = _edition_or_404(year)
+    form = DocumentOrderForm()
+    if not form.validate_on_submit():
+        flash(_("Scrivi la posizione, un numero da 1 a 99"), "warning")
+    else:
+        try:
+            documents.move(edition, document_id, form.ordine.number, current_user, now())
+        except DomainError:
+            abort(404)
+        flash(_("Ordine dei documenti aggiornato."), "success")
+    return redirect(url_for("admin.edition_documents", year=edition.year))
+
+
+@bp.post("/edizioni/<int:year>/documenti/<int:document_id>/elimina")
+@limits.signed_in_writes
+def edition_document_remove(year: int, document_id: int):
+    edition = _edition_or_404(year)
+    if not FlaskForm().validate_on_submit():
+        flash(_("La richiesta non è valida: ricarica la pagina e riprova."), "warning")
+    else:
+        try:
+            documents.remove(edition, document_id, current_user, now())
+        except DomainError:
+            abort(404)
+        flash(_("Documento eliminato."), "success")
+    return redirect(url_for("admin.edition_documents", year=edition.year))

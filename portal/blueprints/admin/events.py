@@ -54,9 +54,10 @@ def event(event_id: int):
             promoted = event_admin.update_event(event.id, settings, current_user, now())
         except DomainError as error:
             form.capacita.errors = [
-                _(
-                    "Ci sono già %(num)d iscritti confermati: i posti non possono essere meno di così.",
-                    num=error.params["confirmed"],
+                ngettext(
+                    "C'è già %(num)d iscrizione confermata: i posti non possono essere meno di così.",
+                    "Ci sono già %(num)d iscrizioni confermate: i posti non possono essere meno di così.",
+                    error.params["confirmed"],
                 )
             ]
         else:
@@ -90,7 +91,7 @@ def event_csv(event_id: int):
         _("Nome e cognome"),
         _("E-mail"),
         _("Organizzazione"),
-        _("Iscritto il (ora di Roma)"),
+        _("Data di iscrizione (ora di Roma)"),
         _("Lingua"),
     )
     labels = {

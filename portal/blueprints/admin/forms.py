@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -28,6 +29,13 @@ def web_address(form, field) -> None:
     parts = urlsplit(field.data)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in field.data:
         raise ValidationError(_l("Scrivi un indirizzo web completo, che inizi con https://"))
+
+
+def lines(value: str | None) -> str | None:
+    """A text of lines as browsers send it (CRLF), with plain line feeds, blank lines dropped."""
+    if not isinstance(value, str):
+        return value
+    return "\n".join(line.strip() for line in value.splitlines() if line.strip())
 
 
 def blank_to_none(value: str | None) -> str | None:
@@ -132,10 +140,21 @@ class CriterionRow(Form):
     etichetta_en = StringField(_l("Criterio (inglese)"), filters=[strip], validators=[Optional(), Length(max=200)])
     peso = number_field(_l("Peso"), 1, 100)
     massimo = number_field(_l("Punteggio massimo"), 1, 100)
+    griglia_it = TextAreaField(
+        _l("Griglia di valutazione (italiano)"),
+        filters=[lines],
+        validators=[Optional(), Length(max=3000, message=_l("Al massimo 3000 caratteri"))],
+    )
+    griglia_en = TextAreaField(
+        _l("Griglia di valutazione (inglese)"),
+        filters=[lines],
+        validators=[Optional(), Length(max=3000, message=_l("Al massimo 3000 caratteri"))],
+    )
 
     @property
     def is_blank(self) -> bool:
-        return not any((f.data or "").strip() for f in (self.etichetta_it, self.etichetta_en, self.peso, self.massimo))
+        fields = (self.etichetta_it, self.etichetta_en, self.peso, self.massimo, self.griglia_it, self.griglia_en)
+        return not any((f.data or "").strip() for f in fields)
 
 
 class EditionForm(FlaskForm):
@@ -149,6 +168,8 @@ class EditionForm(FlaskForm):
     budget = euro_field(_l("Budget del cofinanziamento (euro)"))
     forme = CheckboxesField(_l("Forme giuridiche ammesse"), validate_choice=False)
     pubblicata = BooleanField(_l("Edizione pubblicata sul portale"))
+    esiti_entro = DateField(_l("Esiti attesi entro"))
+    budget_minimo = BooleanField(_l("Il budget è un minimo: mostra «oltre» prima della cifra"))
     criteri = FieldList(FormField(CriterionRow), min_entries=1, max_entries=12)
 
 
@@ -156,3 +177,37 @@ class CopyEditionForm(FlaskForm):
     anno = number_field(
         _l("Anno della nuova edizione"), 2000, 2100, required_message=_l("Scrivi l'anno, ad esempio 2021")
     )
+
+
+class DocumentForm(FlaskForm):
+    """An official document of the edition: its kind, its titles in both languages, its order, the PDF."""
+
+    tipo = RadioField(_l("Tipo di documento"), validators=[InputRequired(_l("Scegli il tipo di documento"))])
+    titolo_it = StringField(
+        _l("Titolo (italiano)"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Scrivi il titolo in italiano")),
+            Length(max=200, message=_l("Al massimo 200 caratteri")),
+        ],
+    )
+    titolo_en = StringField(
+        _l("Titolo (inglese)"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Scrivi il titolo in inglese")),
+            Length(max=200, message=_l("Al massimo 200 caratteri")),
+        ],
+    )
+    ordine = number_field(_l("Posizione nell'elenco (facoltativa)"), 1, 99)
+    file = FileField(_l("Documento in PDF"))
+
+
+class DocumentOrderForm(FlaskForm):
+    ordine = number_field(_l("Posizione"), 1, 99, required_message=_l("Scrivi la posizione, un numero da 1 a 99"))
+
+
+class ConfirmForm(FlaskForm):
+    """A step staff confirm on a page of its own: the button sends `conferma` (what was confirmed)."""
+
+    conferma = StringField(validators=[Optional(), Length(max=20)])

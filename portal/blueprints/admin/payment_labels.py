@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.domain.bank_statement import LineIssue, LineProblem, StatementError
 from portal.domain.pledge import PaidVia, PledgeStatus
@@ -22,7 +23,7 @@ PAID_VIA = {
 OUTCOMES = {
     PaymentOutcome.CONFIRMED: _l("Confermato"),
     PaymentOutcome.UNKNOWN_REFERENCE: _l("Riferimento sconosciuto"),
-    PaymentOutcome.AMOUNT_MISMATCH: _l("Importo diverso da quello promesso"),
+    PaymentOutcome.AMOUNT_MISMATCH: _l("Importo diverso da quello del sostegno"),
     PaymentOutcome.NOT_PENDING: _l("Sostegno non più in attesa (già pagato o annullato)"),
     PaymentOutcome.ALREADY_IMPORTED: _l("Movimento già importato"),
     PaymentOutcome.PAYMENT_FAILED: _l("Pagamento non riuscito"),
@@ -47,7 +48,6 @@ FILE_PROBLEMS = {
     ),
 }
 LINE_ISSUES = {
-    LineProblem.WRONG_COLUMN_COUNT: _l("ha %(found)d celle invece di %(expected)d"),
     LineProblem.BAD_DATE: _l("la data «%(value)s» non è nel formato gg/mm/aaaa"),
     LineProblem.BAD_AMOUNT: _l("l'importo «%(value)s» non è un importo in euro"),
     LineProblem.MISSING_TRANSACTION_ID: _l("manca id_movimento"),
@@ -60,6 +60,13 @@ LINE_ISSUES = {
 
 def line_issue(issue: LineIssue) -> str:
     params = dict(issue.params)
+    if issue.code == LineProblem.WRONG_COLUMN_COUNT:
+        return ngettext(
+            "ha %(num)d cella invece di %(expected)d",
+            "ha %(num)d celle invece di %(expected)d",
+            params["found"],
+            expected=params["expected"],
+        )
     if "references" in params:
         params["references"] = ", ".join(params["references"])
     label = LINE_ISSUES.get(issue.code)

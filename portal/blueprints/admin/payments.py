@@ -169,7 +169,7 @@ def campaign_pledges_csv(campaign_id: int):
         _("Nome"),
         _("E-mail"),
         _("Ricompensa"),
-        _("Promesso il (ora di Roma)"),
+        _("Data del sostegno (ora di Roma)"),
         _("Confermato il"),
         _("Pagato con"),
         _("Id del pagamento"),

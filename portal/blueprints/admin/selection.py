@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from portal import limits
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.applications import application_or_404, detail_page
-from portal.blueprints.admin.forms import CampaignEditForm, LaunchForm
+from portal.blueprints.admin.forms import CampaignEditForm, ConfirmForm, LaunchForm
 from portal.clock import now, to_rome
 from portal.domain import DomainError
 from portal.domain.cofunding import BudgetError
@@ -35,6 +35,7 @@ def _ranking_page(problem: str | None = None):
         criteria=evaluation.criteria_of(edition),
         decision_form=FlaskForm(),
         max_contribution=selection.max_contribution,
+        awaiting=selection.awaiting_decision(edition),
         problem=problem,
         page_has_errors=problem is not None,
     )
@@ -45,6 +46,26 @@ def ranking():
     return _ranking_page()
 
 
+@bp.get("/domande/<int:application_id>/seleziona")
+def confirm_selection(application_id: int):
+    """Selecting reserves public money: staff first see how much, and what the budget keeps after it."""
+    application = application_or_404(application_id)
+    if not application.is_in_evaluation:
+        flash(_("La domanda non è in valutazione: nessuna decisione registrata."), "warning")
+        return redirect(url_for("admin.ranking"))
+    return render_template(
+        "admin/selection_confirm.html",
+        application=application,
+        preview=selection.preview_selection(application, now()),
+        form=ConfirmForm(formdata=None),
+    )
+
+
+def _confirmed_cents() -> int | None:
+    raw = request.form.get("conferma", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None
+
+
 @bp.post("/domande/<int:application_id>/decisione")
 @limits.signed_in_writes
 def decide(application_id: int):
@@ -52,9 +73,20 @@ def decide(application_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     choice = request.form.get("decisione")
+    confirm_page = url_for("admin.confirm_selection", application_id=application.id)
     try:
         if choice == "seleziona":
-            budget = selection.select(application.id, current_user, now())
+            confirmed = _confirmed_cents()
+            if confirmed is None:
+                flash(
+                    _(
+                        "Selezione non registrata: selezionare un progetto riserva fondi pubblici, quindi va "
+                        "confermata. Controlla l'importo e il budget che resta, poi conferma."
+                    ),
+                    "warning",
+                )
+                return redirect(confirm_page)
+            budget = selection.select(application.id, current_user, now(), confirmed_cents=confirmed)
             message = _("Progetto selezionato: restano %(left)s del budget.", left=money(budget.left_cents))
         elif choice == "escludi":
             selection.reject(application.id, current_user, now())
@@ -62,6 +94,16 @@ def decide(application_id: int):
         else:
             abort(400)
     except DomainError as error:
+        if error.code == SelectionError.AMOUNT_CHANGED:
+            flash(
+                _(
+                    "Selezione non registrata: l'importo da riservare è cambiato ed è ora %(amount)s. "
+                    "Controllalo e conferma di nuovo.",
+                    amount=money(error.params["amount"]),
+                ),
+                "warning",
+            )
+            return redirect(confirm_page)
         if error.code == SelectionError.NO_MATCH_RULE:
             flash(
                 _("L'edizione non ha la regola del cofinanziamento completa: completala prima di selezionare."),
@@ -85,6 +127,43 @@ def decide(application_id: int):
     mail.deliver_now_if_immediate(now())
     flash(message, "success")
     return redirect(url_for("admin.ranking"))
+
+
+@bp.route("/graduatoria/pubblica", methods=["GET", "POST"])
+@limits.signed_in_writes
+def publish_ranking():
+    """ "Pubblica la graduatoria": the selected projects appear on the call page. A page of its own
+    to confirm; refused, naming them, while applications still await a decision."""
+    edition = current_edition() or abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if form.conferma.data != "pubblica":
+            flash(_("Graduatoria non pubblicata: conferma la pubblicazione con il pulsante qui sotto."), "warning")
+            return redirect(url_for("admin.publish_ranking"))
+        try:
+            selection.publish_ranking(edition, current_user, now())
+        except DomainError as error:
+            if error.code == SelectionError.RANKING_PUBLISHED:
+                flash(_("La graduatoria era già pubblicata."), "info")
+                return redirect(url_for("admin.ranking"))
+            return _publish_page(edition, form, status=409)
+        flash(_("Graduatoria pubblicata nella pagina del bando."), "success")
+        return redirect(url_for("admin.ranking"))
+    return _publish_page(edition, form)
+
+
+def _publish_page(edition, form: ConfirmForm, status: int = 200):
+    selected = [row for row in evaluation.ranking(edition) if row.application.is_selected]
+    awaiting = selection.awaiting_decision(edition)
+    return render_template(
+        "admin/ranking_publish.html",
+        edition=edition,
+        selected=selected,
+        awaiting=awaiting,
+        form=form,
+        refused=status == 409,
+        page_has_errors=status == 409,
+    ), status
 
 
 @bp.post("/domande/<int:application_id>/campagna")

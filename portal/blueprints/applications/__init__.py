@@ -7,6 +7,7 @@ bp = Blueprint("applications", __name__, url_prefix="/<lang>/domanda")
 from portal.blueprints.applications import (  # noqa: E402,F401
     attachments,
     campaign_updates,
+    door,
     labels,
     organisation,
     steps,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import quote
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
-from portal import limits
+from portal import limits, upload_messages
 from portal.blueprints.applications import bp
 from portal.blueprints.applications.access import organisation_required, own_application, viewable_attachment
 from portal.blueprints.applications.forms import AttachmentForm
@@ -23,26 +23,9 @@ from portal.services import uploads
 from portal.services.applications import attachments as attachment_service
 from portal.services.applications.applications import SubmissionError
 from portal.services.applications.attachments import AttachmentError
-from portal.services.uploads import UploadError
 
 PROBLEMS = {
-    UploadError.NO_FILE: _l("Scegli un file PDF da caricare"),
-    UploadError.SEVERAL_FILES: _l(
-        "Carica un file alla volta: la richiesta conteneva più file e nessuno è stato salvato"
-    ),
-    UploadError.EMPTY_FILE: _l("Il file è vuoto: scegli il PDF da caricare"),
-    UploadError.TOO_LARGE: _l("Il file è troppo grande: al massimo %(limit_mb)d MB"),
-    UploadError.NOT_PDF: _l("Il file non è un PDF, anche se il nome lo fa pensare: salvalo come PDF e riprova"),
-    UploadError.DAMAGED: _l(
-        "Il file non è un PDF leggibile: è danneggiato o incompleto. Salvalo di nuovo come PDF e riprova"
-    ),
-    UploadError.ENCRYPTED: _l(
-        "Il PDF è protetto da una password o cifrato: salvalo senza protezione (o stampalo come PDF) e riprova"
-    ),
-    UploadError.ACTIVE_CONTENT: _l(
-        "Il PDF contiene contenuti attivi (JavaScript, azioni automatiche, file incorporati o moduli XFA) e per "
-        "sicurezza non è accettato: stampalo come PDF («Stampa», poi «Salva come PDF») e carica la copia"
-    ),
+    **upload_messages.UPLOAD_PROBLEMS,
     AttachmentError.TOO_MANY: _l("Puoi caricare al massimo %(limit)d allegati: elimina quelli che non servono"),
     SubmissionError.NOT_EDITABLE: _l("La domanda non può più essere modificata."),
     ApplicationError.DEADLINE_PASSED: _l(
@@ -61,7 +44,7 @@ def allegati(application_id: int):
     form = AttachmentForm()
     if form.validate_on_submit():
         try:
-            filename, content = _one_file()
+            filename, content = upload_messages.one_file()
             attachment_service.add(application, filename, content, now())
         except DomainError as error:
             form.file.errors = [str(PROBLEMS[error.code]) % error.params]
@@ -79,16 +62,6 @@ def allegati(application_id: int):
         max_mb=MAX_ATTACHMENT_BYTES // (1024 * 1024),
         delete_form=FlaskForm(),
     )
-
-
-def _one_file() -> tuple[str | None, bytes]:
-    """The name and content of the one file the form sent; several files are refused together."""
-    sent = [upload for _, upload in request.files.items(multi=True)]
-    if len(sent) > 1:
-        raise DomainError(UploadError.SEVERAL_FILES)
-    if not sent or not sent[0].filename:
-        raise DomainError(UploadError.NO_FILE)
-    return sent[0].filename, sent[0].read()
 
 
 @bp.get("/<int:application_id>/allegati/<int:attachment_id>")

@@ -14,11 +14,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.domain.application import BUDGET_CATEGORIES, THEMES
+from portal.domain.eligibility import LEGAL_FORMS
 from portal.form_fields import DateField, EuroField, WholeNumberField, clean, strip
 from portal.labels import CATEGORY_LABELS, LEGAL_FORM_LABELS, THEME_LABELS
 from portal.services.places.neighbourhoods import grouped_choices
 
-APPLICANT_LEGAL_FORMS = ("associazione", "fondazione", "impresa_sociale", "altro")
 PLEASE_CHOOSE = SelectChoice("", _l("Scegli…"))
 
 
@@ -98,7 +98,7 @@ class OrganisationForm(FlaskForm):
     )
     forma = SelectField(
         _l("Forma giuridica"),
-        choices=[PLEASE_CHOOSE, *(SelectChoice(code, LEGAL_FORM_LABELS[code]) for code in APPLICANT_LEGAL_FORMS)],
+        choices=[PLEASE_CHOOSE, *(SelectChoice(code, LEGAL_FORM_LABELS[code]) for code in LEGAL_FORMS)],
         validators=[DataRequired(_l("Scegli la forma giuridica"))],
     )
     codice_fiscale = StringField(
@@ -237,7 +237,7 @@ class AttachmentForm(FlaskForm):
 
 class ReviewForm(FlaskForm):
     rappresentante = BooleanField(
-        _l("Sono il legale rappresentante dell'organizzazione o sono stato delegato a presentare la domanda"),
+        _l("Ho la rappresentanza legale dell'organizzazione o la delega a presentare la domanda"),
         validators=[DataRequired(_l("Conferma di poter presentare la domanda per l'organizzazione"))],
     )
     requisiti = BooleanField(

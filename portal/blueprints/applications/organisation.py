@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,19 +13,14 @@ from portal.blueprints.applications.access import applicant_required
 from portal.blueprints.applications.forms import OrganisationForm
 from portal.clock import now
 from portal.domain import DomainError
+from portal.labels import legal_forms_hint
 from portal.rendering import form_page
 from portal.services.applications import organisations
 from portal.services.applications.organisations import OrganisationError
 from portal.services.editions.editions import current_edition
+from portal.urls import local_path
 
 PROBLEMS = {
-    OrganisationError.NOT_ELIGIBLE: (
-        "forma",
-        _l(
-            "Possono partecipare al bando solo associazioni, fondazioni e imprese sociali senza "
-            "scopo di lucro: con questa forma giuridica non è possibile presentare domanda."
-        ),
-    ),
     OrganisationError.UNKNOWN_NIL: ("nil", _l("Scegli il quartiere della sede")),
     OrganisationError.CF_TAKEN: (
         "codice_fiscale",
@@ -38,7 +33,10 @@ PROBLEMS = {
 @limits.signed_in_writes
 @applicant_required
 def organisation():
+    """The profile; `next` (a local path, e.g. the door to apply) is where saving it leads."""
+    next_path = local_path(request.args.get("next"))
     form = OrganisationForm()
+    edition = current_edition()
     current = organisations.profile_of(current_user.organisation)
     if not form.is_submitted() and current:
         form.nome.data, form.forma.data, form.codice_fiscale.data = (
@@ -58,14 +56,31 @@ def organisation():
             contact_name=form.referente.data,
             contact_phone=form.telefono.data,
         )
-        edition = current_edition()
         eligible = edition.criteria.eligible_legal_forms if edition else frozenset()
         try:
             organisations.save_profile(current_user, profile, eligible, now())
         except DomainError as error:
-            field, message = PROBLEMS[error.code]
-            form[field].errors = [str(message)]
+            if error.code == OrganisationError.NOT_ELIGIBLE:
+                form.forma.errors = [_not_eligible(edition)]
+            else:
+                field, message = PROBLEMS[error.code]
+                form[field].errors = [str(message)]
         else:
             flash(_("Dati dell'organizzazione salvati."), "success")
-            return redirect(url_for("applications.home"))
-    return form_page("applications/organisation.html", form, False, has_profile=current is not None)
+            return redirect(next_path or url_for("applications.home"))
+    return form_page(
+        "applications/organisation.html",
+        form,
+        False,
+        has_profile=current is not None,
+        next_path=next_path,
+        edition=edition,
+    )
+
+
+def _not_eligible(edition) -> str:
+    """The refusal, with the legal forms the current edition admits (the same words as the call's
+    eligibility check)."""
+    refused = _("Con questa forma giuridica non è possibile presentare domanda.")
+    hint = legal_forms_hint(edition.eligible_legal_forms) if edition else None
+    return f"{refused} {hint}" if hint else refused

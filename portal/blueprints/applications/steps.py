@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_time
+from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -77,7 +77,7 @@ def resume():
 @bp.post("/inizia")
 @limits.signed_in_writes
 @organisation_required
-def start():
+def create():
     edition = current_edition() or abort(404)
     form = FlaskForm()
     if not form.validate_on_submit():
@@ -115,7 +115,8 @@ class Step:
     form: type[FlaskForm]
     load: Callable[[FlaskForm, Application], None]
     save: Callable[[FlaskForm, Application], None]
-    # DomainError codes from `save` → (field, message)
+    # DomainError codes from `save` → (field, message): a lazy text filled with the error's params,
+    # or a function of the params (for a count, through ngettext)
     problems: dict[StrEnum, tuple[str, object]]
 
 
@@ -173,7 +174,8 @@ def _validate_and_save(form: FlaskForm, application: Application, step: Step, *,
             error.code, (step.problems[ApplicationError.DEADLINE_PASSED][0], NOT_EDITABLE)
         )
         params = {k: money(v) if k in MONEY_PARAMS else v for k, v in error.params.items()}
-        form[field].errors = [*form[field].errors, str(message) % params]
+        text = message(params) if callable(message) else str(message) % params
+        form[field].errors = [*form[field].errors, text]
         return False
     return True
 
@@ -251,6 +253,14 @@ def _save_timeline(form: TimelineForm, a: Application) -> None:
     applications.save_timeline(a, form.inizio.date, form.fine.date, now())
 
 
+def _too_long(max_months: int, months: int) -> str:
+    allowed = ngettext(
+        "Il progetto può durare al massimo %(num)d mese", "Il progetto può durare al massimo %(num)d mesi", max_months
+    )
+    spanned = ngettext("così ne dura %(num)d", "così ne dura %(num)d", months)
+    return f"{allowed}: {spanned}"
+
+
 TIMELINE = Step(
     "tempi",
     TimelineForm,
@@ -258,10 +268,7 @@ TIMELINE = Step(
     _save_timeline,
     {
         ApplicationError.END_BEFORE_START: ("fine", _l("La data di fine deve venire dopo la data di inizio")),
-        ApplicationError.TOO_LONG: (
-            "fine",
-            _l("Il progetto può durare al massimo %(max_months)d mesi: così ne dura %(months)d"),
-        ),
+        ApplicationError.TOO_LONG: ("fine", lambda params: _too_long(**params)),
         ApplicationError.DEADLINE_PASSED: ("inizio", DEADLINE_PASSED),
     },
 )

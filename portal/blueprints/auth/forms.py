@@ -47,10 +47,28 @@ class SignUpForm(FlaskForm):
         _l("Ripeti la password"),
         validators=[DataRequired(_l("Ripeti la password")), EqualTo("password", _l("Le due password non coincidono"))],
     )
+    # The Comune processes these data to perform its public task (the call): the person
+    # acknowledges the notice, nobody is asked to consent.
     privacy = BooleanField(
-        _l("Ho letto l'informativa privacy e acconsento al trattamento dei dati per partecipare al bando"),
-        validators=[DataRequired(_l("Per creare l'account devi accettare il trattamento dei dati"))],
+        _l("Ho letto l'informativa sul trattamento dei dati personali dell'account e della domanda"),
+        validators=[
+            DataRequired(
+                _l("Per creare l'account conferma di aver letto l'informativa sul trattamento dei dati personali")
+            )
+        ],
     )
+    next = HiddenField()
+
+
+class ResendForm(FlaskForm):
+    """ "Send the link again": the address, and where the person was going."""
+
+    email = EmailField(
+        _l("Indirizzo e-mail"),
+        filters=[strip],
+        validators=[DataRequired(_l("Scrivi il tuo indirizzo e-mail")), Length(max=254)],
+    )
+    next = HiddenField()
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import limits
 from portal.blueprints.auth import bp
-from portal.blueprints.auth.forms import ForgotPasswordForm, NewPasswordForm, SignUpForm
+from portal.blueprints.auth.forms import ForgotPasswordForm, NewPasswordForm, ResendForm, SignUpForm
+from portal.blueprints.auth.views import LOGIN_EMAIL_KEY, landing_for
 from portal.clock import now
 from portal.domain import DomainError
 from portal.i18n import current_lang
@@ -17,6 +18,9 @@ from portal.services import mail
 from portal.services.accounts import signup
 from portal.services.accounts.accounts import AccountError
 from portal.services.accounts.signup import SignupError
+from portal.urls import local_path
+
+RESEND_EMAIL_KEY = "resend_email"  # the address of the last "check your e-mail" page
 
 
 def _link_problem(error: DomainError) -> str:
@@ -35,30 +39,64 @@ def _weak_password() -> str:
 @limits.sign_up
 def sign_up():
     if current_user.is_authenticated:
-        return redirect(url_for("applications.home"))
+        return redirect(local_path(request.args.get("next")) or landing_for(current_user))
     form = SignUpForm()
+    if request.method == "GET":
+        form.next.data = local_path(request.args.get("next"))
     if form.validate_on_submit():
+        next_path = local_path(form.next.data)
         try:
-            signup.sign_up(form.email.data, form.nome.data, form.password.data, current_lang(), now())
+            signup.sign_up(
+                form.email.data, form.nome.data, form.password.data, current_lang(), now(), next_path=next_path
+            )
         except DomainError as error:
             if error.code != AccountError.WEAK_PASSWORD:
                 raise
             form.password.errors = [_weak_password()]
         else:
             mail.deliver_now_if_immediate(now())
-            return render_template("auth/check_email.html", email=form.email.data)
+            return _check_email(form.email.data, next_path)
     return form_page("auth/sign_up.html", form, False)
+
+
+def _check_email(email: str, next_path: str | None, *, resent: bool = False):
+    """The page after signing up or asking for the link again: the same whether or not the address
+    has an account. The address is kept in the session to fill in the "send the link again" form."""
+    session[RESEND_EMAIL_KEY] = email
+    return render_template("auth/check_email.html", email=email, next_path=next_path, resent=resent)
+
+
+@bp.route("/registrazione/invia-di-nuovo", methods=["GET", "POST"])
+@limits.resend_confirmation
+def resend_confirmation():
+    form = ResendForm()
+    if request.method == "GET":
+        form.email.data = session.get(RESEND_EMAIL_KEY)
+        form.next.data = local_path(request.args.get("next"))
+    if form.validate_on_submit():
+        next_path = local_path(form.next.data)
+        signup.resend_confirmation(form.email.data, now(), lang=current_lang(), next_path=next_path)
+        mail.deliver_now_if_immediate(now())
+        return _check_email(form.email.data, next_path, resent=True)
+    return form_page("auth/resend.html", form, False)
 
 
 @bp.get("/registrazione/conferma/<token>")
 def confirm_email(token: str):
+    """The link confirms the address and leads to the sign-in, the address filled in, on the way to
+    where the person was going when they signed up. It signs nobody in: whoever holds the link
+    still needs the password (or, later, another way in)."""
     try:
-        signup.confirm_email(token, now())
+        confirmation = signup.confirm_email(token, now())
     except DomainError as error:
         flash(_link_problem(error), "warning")
-        return redirect(url_for("auth.login"))
+        # An expired link: the form that sends a new one; a broken one: the sign-in.
+        return redirect(url_for("auth.resend_confirmation" if error.code == SignupError.EXPIRED else "auth.login"))
+    if current_user.is_authenticated and current_user.id == confirmation.user.id:
+        return redirect(confirmation.next_path or landing_for(current_user))
+    session[LOGIN_EMAIL_KEY] = confirmation.user.email
     flash(_("Indirizzo confermato: ora puoi accedere."), "success")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.login", next=confirmation.next_path))
 
 
 @bp.route("/password-dimenticata", methods=["GET", "POST"])

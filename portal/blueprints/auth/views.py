@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -9,26 +8,20 @@ from flask_login import current_user, login_user, logout_user
 
 from portal import limits
 from portal.blueprints.auth import bp
-from portal.blueprints.auth.forms import CodeForm, LoginForm
+from portal.blueprints.auth.forms import CodeForm, LoginForm, ResendForm
 from portal.clock import now
 from portal.domain import DomainError
 from portal.models import Role, User
 from portal.rendering import form_page
-from portal.services import mail
-from portal.services.accounts import accounts, signup
+from portal.services.accounts import accounts
+from portal.urls import local_path
 
 PENDING_KEY = "pending_login"
 PENDING_SECONDS = 300  # the code must follow the password within five minutes
+# The address a confirmation link just confirmed: the sign-in form shows it filled in, once.
+LOGIN_EMAIL_KEY = "login_email"
 
-
-def safe_next(target: str | None) -> str | None:
-    """A path on this site only: never an address that would send people elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    return target
+safe_next = local_path  # a path on this site only: never an address that would send people elsewhere
 
 
 LANDING = {Role.STAFF: "admin.index", Role.EVALUATOR: "evaluation.assignments", Role.APPLICANT: "applications.resume"}
@@ -58,22 +51,20 @@ def _pending_user() -> User | None:
 @limits.sign_in
 def login():
     if current_user.is_authenticated:
-        return redirect(landing_for(current_user))
+        return redirect(safe_next(request.args.get("next")) or landing_for(current_user))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
+        form.email.data = session.pop(LOGIN_EMAIL_KEY, None)
     failed = False
+    resend = None
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             failed = True
         elif user.email_confirmed_at is None:
-            signup.send_confirmation(user, now())
-            mail.deliver_now_if_immediate(now())
-            flash(
-                _("Prima di accedere conferma il tuo indirizzo: ti abbiamo inviato di nuovo il link per e-mail."),
-                "warning",
-            )
+            # Only the password's owner learns this; the link is sent again when they ask.
+            resend = ResendForm(formdata=None, email=user.email, next=safe_next(form.next.data))
         elif user.role.needs_second_factor:
             session[PENDING_KEY] = {"id": user.get_id(), "at": time.time(), "next": safe_next(form.next.data)}
             endpoint = "auth.second_factor" if user.totp_enabled_at else "auth.enrol"
@@ -81,7 +72,7 @@ def login():
         else:
             accounts.record_login(user, now())
             return _finish_login(user, form.next.data)
-    return form_page("auth/login.html", form, failed)
+    return form_page("auth/login.html", form, failed, resend=resend)
 
 
 def _expired():
@@ -137,5 +128,5 @@ def logout():
         accounts.sign_out(current_user._get_current_object())
     logout_user()
     session.clear()
-    flash(_("Sei uscito dall'area riservata."), "success")
+    flash(_("Hai lasciato l'area riservata."), "success")
     return redirect(url_for("pages.home"))

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.domain.eligibility import EligibilityFailure, Failure
 from portal.i18n import money
-from portal.labels import LEGAL_FORM_LABELS
-
-
-def legal_forms_text(codes: list[str]) -> str:
-    return ", ".join(str(LEGAL_FORM_LABELS[code]).lower() for code in codes if code in LEGAL_FORM_LABELS)
+from portal.labels import legal_forms_hint
 
 
 def failure_reason(failure: Failure, eligible_forms: list[str]) -> str:
     params = failure.params
     if failure.code == EligibilityFailure.LEGAL_FORM:
-        return _(
-            "La forma giuridica che hai indicato non è ammessa: possono partecipare %(forms)s.",
-            forms=legal_forms_text(eligible_forms),
-        )
+        refused = _("La forma giuridica che hai indicato non è ammessa.")
+        hint = legal_forms_hint(eligible_forms)
+        return f"{refused} {hint}" if hint else refused
     if failure.code == EligibilityFailure.NON_PROFIT:
         return _("Il bando è riservato alle organizzazioni senza scopo di lucro.")
     if failure.code == EligibilityFailure.SEAT_IN_MILAN:
         return _("Serve una sede operativa nel Comune di Milano.")
     if failure.code == EligibilityFailure.DURATION:
-        return _("Il progetto può durare al massimo %(months)s mesi.", months=params["max_months"])
+        return ngettext(
+            "Il progetto può durare al massimo %(num)d mese.",
+            "Il progetto può durare al massimo %(num)d mesi.",
+            params["max_months"],
+        )
     if failure.code == EligibilityFailure.COST:
         return _("Il costo totale può essere al massimo %(amount)s.", amount=money(params["max_cost_cents"]))
     return _("Un requisito non è soddisfatto.")

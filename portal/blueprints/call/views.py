@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.blueprints.call import bp, messages
 from portal.blueprints.call.forms import CostForm, EligibilityForm
@@ -11,13 +12,22 @@ from portal.domain import DomainError
 from portal.domain.eligibility import Applicant, check
 from portal.domain.ics import build_calendar
 from portal.domain.match_funding import MatchFundingError, split_cost
+from portal.extensions import db
 from portal.i18n import current_lang
-from portal.models import Edition, EventKind
+from portal.labels import legal_forms_hint
+from portal.models import Edition, EventKind, Role
 from portal.rendering import render_page
+from portal.services import uploads
 from portal.services.courses.calendar import seats_left_for
 from portal.services.courses.calendar_files import event_entry
+from portal.services.editions import documents
 from portal.services.editions.editions import current_edition, edition_or_404, event_or_404, events_of
 from portal.services.editions.overview import call_state_of, edition_overview, event_state
+from portal.services.evaluation import selection
+
+# A document's file never changes under its address (a new version is a new document); an hour in
+# shared caches bounds how long one that staff removed can still be served from them.
+DOCUMENT_MAX_AGE = 3600
 
 
 def _current_or_404() -> Edition:
@@ -42,8 +52,42 @@ def edition(year: int):
         form=form,
         split=split,
         examples=_examples(edition),
+        documents=documents.listed(edition, now()),
+        size_label=documents.size_label,
+        format_label=documents.format_label,
+        ranking=selection.published_ranking(edition, now()),
         page_has_errors=bool(form.errors),
     )
+
+
+@bp.get("/bando/<int:year>/documenti/<int:document_id>")
+def document(year: int, document_id: int):
+    """An official document of the call, always as a download (a PDF opened inside the portal's
+    origin could run what a PDF viewer runs), under its cleaned name. The public gets it once the
+    edition (and, for the ranking, the ranking) is published, from shared caches too; staff sooner."""
+    edition = db.session.scalars(db.select(Edition).filter_by(year=year)).one_or_none() or abort(404)
+    doc = documents.document_of(edition, document_id) or abort(404)
+    public = documents.is_listed(doc, edition, now())
+    if not public and not (current_user.is_authenticated and current_user.role is Role.STAFF):
+        abort(404)
+    path = uploads.path_of(doc.storage_key)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=uploads.display_name(doc.filename),
+        etag=doc.sha256,
+        max_age=DOCUMENT_MAX_AGE if public else 0,
+        conditional=True,
+    )
+    if public:
+        response.cache_control.public = True
+    else:
+        response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _calculate(form: CostForm, edition: Edition):
@@ -93,6 +137,7 @@ def eligibility():
         form=form,
         verdict=verdict,
         reason=messages.failure_reason,
+        forms_hint=legal_forms_hint(edition.eligible_legal_forms),
         page_has_errors=bool(form.errors),
     )
 

@@ -29,16 +29,17 @@ class PledgeForm(FlaskForm):
         minimum_message=_l("Il sostegno minimo è di %(min)s"),
     )
     nome = StringField(_l("Nome e cognome"), filters=[clean])
-    anonimo = BooleanField(_l("Sostieni in forma anonima: nell'elenco dei sostenitori comparirà «anonimo»"))
+    anonimo = BooleanField(_l("Sostieni in forma anonima: nell'elenco pubblico dei sostegni comparirà «anonimo»"))
     email = email_field()
     messaggio = TextAreaField(
         _l("Messaggio per l'organizzazione (facoltativo)"),
         filters=[clean],
         validators=[Optional(), Length(max=MESSAGE_MAX, message=_l("Al massimo 500 caratteri"))],
     )
+    # The Comune processes these data to perform its task: the person acknowledges the notice.
     privacy = BooleanField(
-        _l("Ho letto l'informativa privacy e acconsento al trattamento dei miei dati per il sostegno"),
-        validators=[DataRequired(_l("Per sostenere la campagna devi accettare il trattamento dei dati"))],
+        _l("Ho letto l'informativa privacy su come il Comune tratta i dati del mio sostegno"),
+        validators=[DataRequired(_l("Per continuare, conferma di aver letto l'informativa privacy"))],
     )
 
     def __init__(self, campaign, *args, **kwargs):

@@ -23,11 +23,13 @@ from portal.services.campaigns import gallery as galleries
 from portal.services.places import city_map
 from portal.services.places.neighbourhoods import all_nil, grouped_choices, municipi
 
+# Every order shows the campaigns in corso first, then those in arrivo, then those concluse
+# (portal.services.campaigns.gallery._phases); the sort orders each group.
 SORT_LABELS = {
     Sort.NEWEST: _l("Più recenti"),
     Sort.CLOSING: _l("In scadenza"),
-    Sort.SUPPORTED: _l("Più sostenuti"),
-    Sort.NEAREST: _l("Più vicini all'obiettivo dei cittadini"),
+    Sort.NEAREST: _l("Più vicine alla soglia dei cittadini"),
+    Sort.SUPPORTED: _l("Più sostenute"),
 }
 FIELD_LABELS = {
     "edizione": _l("edizione"),

@@ -8,6 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.blueprints.campaigns import bp, presentation
 from portal.clock import now
+from portal.domain.campaign import CampaignState
+from portal.domain.funding import MoneyPicture, money_of
 from portal.domain.pledge import PAID_STATUSES
 from portal.extensions import db
 from portal.i18n import current_lang
@@ -22,6 +24,13 @@ SUPPORTERS_SHOWN = 50  # the paid pledges (`PledgeStatus.is_paid`), latest first
 def rich_text(text: str | None):
     """Formatted text of an organisation, sanitised (portal.rich_text)."""
     return sanitise(text)
+
+
+@bp.app_template_global("campaign_money")
+def campaign_money(campaign: Campaign, state: CampaignState | None = None) -> MoneyPicture:
+    """A campaign's money for a template (the gallery card): `portal.domain.funding.money_of`, in
+    the state given or the campaign's own now."""
+    return money_of(campaign, state if state is not None else campaign.state(now()))
 
 
 def published_campaign(slug: str, *, with_content: bool = False) -> Campaign:

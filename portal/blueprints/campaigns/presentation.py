@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.clock import ROME
-from portal.domain.campaign import CampaignState, days_left, progress
+from portal.domain.campaign import CampaignState, days_left
+from portal.domain.funding import MoneyPicture, money_of
 from portal.labels import CAMPAIGN_STATE_LABELS, THEME_LABELS
 from portal.models import Campaign
 from portal.services.places.neighbourhoods import Nil, nil_or_none
@@ -40,10 +41,7 @@ ESTIMATE_LABELS = {
 @dataclass(frozen=True)
 class Figures:
     state: CampaignState
-    raised_percent: int  # confirmed share of the goal, rounded down (may pass 100)
-    bar_percent: int  # 0-100, what the bar fills
-    threshold_percent: int  # where the marker sits: the citizens' target on the goal
-    to_target_cents: int  # still missing to reach the target (0 once reached)
+    money: MoneyPicture  # the one picture of its money (portal.domain.funding)
     days_left: int | None  # while the window is open
     last_day: date
 
@@ -62,15 +60,10 @@ class Figures:
 
 def figures(campaign: Campaign, now: datetime) -> Figures:
     state = campaign.state(now)
-    done = progress(campaign.confirmed_cents, campaign.goal_cents)
-    open_ = state.is_open
     return Figures(
         state=state,
-        raised_percent=done.basis_points // 100,
-        bar_percent=done.bar_basis_points // 100,
-        threshold_percent=min((campaign.target_cents * 100 + campaign.goal_cents // 2) // campaign.goal_cents, 100),
-        to_target_cents=max(campaign.target_cents - campaign.confirmed_cents, 0),
-        days_left=days_left(campaign.ends_at, now, ROME) if open_ else None,
+        money=money_of(campaign, state),
+        days_left=days_left(campaign.ends_at, now, ROME) if state.is_open else None,
         last_day=campaign.last_day,
     )
 
@@ -142,7 +135,6 @@ def structured_data(campaign: Campaign, page_url: str, image_url: str, nil: Nil 
         "url": page_url,
         "image": image_url,
         "location": {"@type": "Place", "name": place},
-        "parentOrganization": {"@type": "Organization", "name": campaign.organisation_name},
         "funder": [comune],
         "seeks": {
             "@type": "Demand",
@@ -154,11 +146,14 @@ def structured_data(campaign: Campaign, page_url: str, image_url: str, nil: Nil 
             },
         },
     }
+    organisation = {"@type": "Organization", "name": campaign.organisation_name}
+    if campaign.organisation_name:  # an organisation the sources do not name is left out
+        data["parentOrganization"] = organisation
     if is_open:
         data["potentialAction"] = {
             "@type": "DonateAction",
             "target": site_url(url_for("campaigns.pledge", slug=campaign.slug)),
-            "recipient": {"@type": "Organization", "name": campaign.organisation_name},
+            **({"recipient": organisation} if campaign.organisation_name else {}),
         }
     grant = campaign.grant_cents if campaign.grant_committed else campaign.reserved_cents
     if grant:

@@ -21,7 +21,11 @@ class RegistrationForm(FlaskForm):
         _l("Organizzazione (facoltativo)"),
         validators=[Optional(), Length(max=200, message=_l("Al massimo 200 caratteri"))],
     )
+    # A public body processes these data to perform its task (art. 6(1)(e) GDPR): the person
+    # acknowledges the notice, nobody is asked to consent (Registrant.consent_at records the moment).
     privacy = BooleanField(
-        _l("Ho letto l'informativa privacy e acconsento al trattamento dei miei dati per l'iscrizione"),
-        validators=[DataRequired(_l("Per iscriverti devi accettare il trattamento dei dati"))],
+        _l("Ho letto l'informativa sul trattamento dei dati personali"),
+        validators=[
+            DataRequired(_l("Per iscriverti conferma di aver letto l'informativa sul trattamento dei dati personali"))
+        ],
     )

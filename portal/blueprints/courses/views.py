@@ -10,12 +10,12 @@ from portal.clock import ROME, now
 from portal.converters import query_int
 from portal.domain import DomainError
 from portal.domain.ics import build_calendar
-from portal.i18n import current_lang
+from portal.i18n import current_lang, time, when
 from portal.rendering import render_page
 from portal.services import mail
 from portal.services.courses import registrations
-from portal.services.courses.calendar import calendar
-from portal.services.courses.calendar_files import event_entry
+from portal.services.courses.calendar import calendar, lessons_to_add
+from portal.services.courses.calendar_files import event_entry, join_link_label
 from portal.services.courses.registration_mail import calendar_attachment
 from portal.services.courses.registrations import CancellationError
 from portal.services.editions.editions import current_edition
@@ -80,11 +80,63 @@ def _registrant_or_404(token: str):
 @bp.get("/iscrizioni/<token>")
 def personal(token: str):
     registrant = _registrant_or_404(token)
-    response = Response(render_template("courses/personal.html", registrant=registrant, now=now()))
+    page = render_template(
+        "courses/personal.html",
+        registrant=registrant,
+        now=now(),
+        to_add=lessons_to_add(registrant, current_edition(), now()),
+        join_label=join_link_label,
+    )
+    response = Response(page)
     # A secret link: not cached by shared caches, not leaked to other sites.
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _dates(event) -> str:
+    return f"{when(event.starts_at)}–{time(event.ends_at)}"
+
+
+@bp.post("/iscrizioni/<token>/aggiungi")
+@limits.secret_link
+def add_lesson(token: str):
+    """One click on the personal page: one more lesson, same seats, waiting list and e-mail as the form."""
+    registrant = _registrant_or_404(token)
+    edition, items = _calendar_or_404()
+    lesson_id = query_int(request.form, "lezione")
+    if lesson_id not in {item.event.id for item in items if item.event.needs_registration}:
+        abort(404)
+    outcome = registrations.register_more(registrant, (lesson_id,), now())
+    mail.deliver_now_if_immediate(now())
+    lang, email = current_lang(), registrant.email
+    for r in outcome.confirmed:
+        title, dates = r.event.title(lang), _dates(r.event)
+        flash(
+            _(
+                "%(title)s, %(dates)s (ora di Roma): posto confermato. Ti abbiamo scritto a %(email)s.",
+                title=title,
+                dates=dates,
+                email=email,
+            ),
+            "success",
+        )
+    for r in outcome.waitlisted:
+        title, dates = r.event.title(lang), _dates(r.event)
+        flash(
+            _(
+                "%(title)s, %(dates)s (ora di Roma): sei in lista d'attesa. Ti abbiamo scritto a %(email)s.",
+                title=title,
+                dates=dates,
+                email=email,
+            ),
+            "success",
+        )
+    for r in outcome.already:
+        flash(_("%(title)s: hai già un'iscrizione.", title=r.event.title(lang)), "info")
+    for event in outcome.closed:
+        flash(_("%(title)s: le iscrizioni sono chiuse.", title=event.title(lang)), "warning")
+    return redirect(url_for("courses.personal", token=token))
 
 
 @bp.post("/iscrizioni/<token>/<int:registration_id>/annulla")

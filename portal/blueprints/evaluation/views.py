@@ -10,6 +10,7 @@ from portal.blueprints.evaluation import bp
 from portal.blueprints.evaluation.forms import DeclarationForm, scores_form
 from portal.clock import now
 from portal.domain import DomainError
+from portal.domain.evaluation import rubric_bands
 from portal.extensions import db
 from portal.i18n import current_lang
 from portal.labels import SECTION_TITLES
@@ -94,6 +95,7 @@ def _scores(assignment: Assignment):
         assignment=assignment,
         application=application,
         criteria=criteria,
+        rubric_bands=rubric_bands,
         form=form,
         nil=nil_or_none(application.nil_id),
         titles=SECTION_TITLES,

@@ -11,8 +11,9 @@ from portal.blueprints.pages import bp, root_bp
 from portal.clock import now
 from portal.extensions import db, limiter
 from portal.i18n import current_lang
+from portal.labels import CAMPAIGN_STATE_LABELS
 from portal.services.editions.editions import current_edition
-from portal.services.editions.overview import edition_overview
+from portal.services.editions.overview import home_page
 from portal.urls import absolute_url
 
 # The text of each lives in templates/pages/content/<slug>.<lang>.html.
@@ -72,9 +73,17 @@ def security_policy():
 
 @bp.get("/")
 def home():
+    """What a person can do today (`portal.domain.phase`), then the edition's dates."""
     edition = current_edition()
-    overview = edition_overview(edition, now()) if edition else None
-    return render_template("pages/home.html", edition=edition, overview=overview)
+    home = home_page(edition, now()) if edition else None
+    return render_template(
+        "pages/home.html",
+        edition=edition,
+        home=home,
+        today=home.today if home else None,
+        overview=home.overview if home else None,
+        state_labels=CAMPAIGN_STATE_LABELS,  # the campaign cards' labels
+    )
 
 
 def _content_page(slug: str):

@@ -35,7 +35,8 @@ def _entry(feed: FeedGenerator, item: FeedItem, lang: str) -> None:
         entry.title(_("%(campaign)s: %(update)s", campaign=campaign.title, update=update.title))
         entry.link(href=f"{page}#aggiornamento-{update.id}", rel="alternate")
         entry.content(update.body, type="text")
-    entry.author({"name": campaign.organisation_name})
+    if campaign.organisation_name:  # one the sources do not name: the feed's author (the Comune) stands
+        entry.author({"name": campaign.organisation_name})
     entry.published(item.at)
     entry.updated(item.at)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -23,7 +24,7 @@ from portal.models import Role, User
 from portal.services import audit, mail
 from portal.services.accounts import accounts
 from portal.services.transaction import transactional
-from portal.urls import absolute_url
+from portal.urls import absolute_url, local_path
 
 CONFIRM_SECONDS = 48 * 3600
 RESET_SECONDS = 3600
@@ -59,10 +60,32 @@ def _send(user: User, template: str, subject: LazyString, now: datetime, **conte
     mail.send(template, to=user.email, lang=user.lang, subject=subject, now=now, user=user, **context)
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """A confirmation link opened: whose address, and where the person was going when they signed up
+    (a local path, or None)."""
+
+    user: User
+    next_path: str | None
+
+
+def _account_exists(user: User, now: datetime, *, resend: bool = False) -> None:
+    _send(
+        user,
+        "account_exists",
+        _l("Il tuo account Crowdfunding Civico"),
+        now,
+        resend=resend,
+        login_url=absolute_url("auth.login", lang=user.lang),
+        reset_url=absolute_url("auth.forgot_password", lang=user.lang),
+    )
+
+
 @transactional
-def sign_up(email: str, name: str, password: str, lang: str, now: datetime) -> None:
+def sign_up(email: str, name: str, password: str, lang: str, now: datetime, *, next_path: str | None = None) -> None:
     """Create an applicant account and send the confirmation link; for an address already
-    registered, create nothing and write to its owner instead.
+    registered, create nothing and write to its owner instead. The link brings the person back
+    to `next_path` (a local path: where they were going, e.g. the door to apply) after signing in.
 
     Both ways do the same work (the password checked and hashed, one message queued), so the time
     of the answer does not tell whether the address has an account."""
@@ -70,22 +93,18 @@ def sign_up(email: str, name: str, password: str, lang: str, now: datetime) -> N
     existing = accounts.user_by_email(email)
     if existing is not None:
         accounts.hash_password(password)  # thrown away: the work a new account's hash costs
-        _send(
-            existing,
-            "account_exists",
-            _l("Il tuo account Crowdfunding Civico"),
-            now,
-            login_url=absolute_url("auth.login", lang=existing.lang),
-            reset_url=absolute_url("auth.forgot_password", lang=existing.lang),
-        )
+        _account_exists(existing, now)
         return
     user = accounts.create_user(email, name, password, Role.APPLICANT, now, lang=lang)
-    send_confirmation(user, now)
+    send_confirmation(user, now, next_path=next_path)
 
 
 @transactional
-def send_confirmation(user: User, now: datetime) -> None:
-    token = _serializer("confirm").dumps({"id": user.id, "email": user.email})
+def send_confirmation(user: User, now: datetime, *, next_path: str | None = None) -> None:
+    payload = {"id": user.id, "email": user.email}
+    if local_path(next_path):
+        payload["next"] = next_path
+    token = _serializer("confirm").dumps(payload)
     _send(
         user,
         "confirm_email",
@@ -96,14 +115,42 @@ def send_confirmation(user: User, now: datetime) -> None:
 
 
 @transactional
-def confirm_email(token: str, now: datetime) -> User:
+def resend_confirmation(email: str, now: datetime, *, lang: str = "it", next_path: str | None = None) -> None:
+    """ "Send the link again": a new confirmation link to an account still unconfirmed; to a
+    confirmed one, a message saying so with the way in; to an address without an active account,
+    a message saying that (in `lang`, the request's language). The same work every way (one look-up,
+    one message queued), and the page says nothing about the account."""
+    user = accounts.user_by_email(email)
+    if user is None or not user.is_active:
+        address = accounts.normalise_email(email)
+        mail.send(
+            "confirm_no_account",
+            to=address,
+            lang=lang,
+            subject=_l("Nessun account con questo indirizzo – Crowdfunding Civico"),
+            now=now,
+            email=address,
+            sign_up_url=absolute_url("auth.sign_up", lang=lang),
+        )
+        return
+    if user.email_confirmed_at is not None:
+        _account_exists(user, now, resend=True)
+        return
+    send_confirmation(user, now, next_path=next_path)
+
+
+@transactional
+def confirm_email(token: str, now: datetime) -> Confirmation:
+    """Confirm the address the link was made for. The link can be opened again (it only says
+    "confirmed"); it never signs anyone in: the person signs in with their password, wherever
+    they opened the link."""
     data = _load("confirm", token, CONFIRM_SECONDS)
     user = db.session.get(User, data.get("id"))
     if user is None or user.email != data.get("email"):
         raise DomainError(SignupError.INVALID)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now
-    return user
+    return Confirmation(user, local_path(data.get("next")))
 
 
 @transactional
@@ -174,9 +221,10 @@ def invite(email: str, name: str, role: Role, actor: User, now: datetime) -> Use
     _send(
         user,
         "invitation",
-        _l("Sei stato invitato nel back-office del Crowdfunding Civico"),
+        _l("Invito al back-office del Crowdfunding Civico"),
         now,
         inviter=actor,
+        evaluates=role is Role.EVALUATOR,
         set_password_url=absolute_url("auth.reset_password", lang=user.lang, token=token),
     )
     audit.record(actor, "user.invite", "user", user.id, now, label=user.email, changes={"role": [None, role.value]})

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from portal.domain.funding import money_of
 from portal.extensions import db
 from portal.i18n import money
 from portal.models import Application, Campaign, Pledge, User
@@ -36,6 +37,7 @@ def _send(kind: str, to: str, lang: str, template: str, campaign: Campaign, now:
         now=now,
         campaign=campaign,
         campaign_url=absolute_url("campaigns.detail", lang=lang, slug=campaign.slug),
+        money=money_of(campaign, campaign.state(now)),  # told as on every page (campaigns/_money.txt)
         **context,
     )
 

@@ -1,16 +1,18 @@
 """Reading the public gallery: published campaigns filtered, counted per area and paged.
 
 Whatever the number of campaigns, a gallery page costs the same three queries: the
-editions (for the filter), the counts per Municipio and NIL (which also give the total),
-and the page of campaigns. A campaign's state is computed in SQL from the clock, exactly
+editions (for the filter), the counts per Municipio, NIL and part of the order (which also give
+the total), and the page of campaigns. A campaign's state is computed in SQL from the clock, exactly
 by `Campaign.in_state`, the SQL twin of `Campaign.state`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -18,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.clock import ROME
 from portal.domain.campaign import FULL_BASIS_POINTS, CampaignState, Progress, days_left, progress
-from portal.domain.gallery import PER_PAGE, Filters, Sort, page_count
+from portal.domain.gallery import PER_PAGE, Filters, Sort, page_count, page_slices
 from portal.extensions import db
 from portal.models import Campaign, Edition
 from portal.services.places.neighbourhoods import Nil, nil_or_none
@@ -50,24 +52,27 @@ class Card:
 
 @dataclass(frozen=True)
 class Counts:
-    """Published campaigns matching every filter but the place, per Municipio and per (Municipio, NIL)."""
+    """Published campaigns matching every filter but the place, per Municipio, NIL and part of the
+    order (see `_phases`)."""
 
-    by_area: dict[tuple[int | None, int | None], int] = field(default_factory=dict)
+    by_area: dict[tuple[int | None, int | None, int], int] = field(default_factory=dict)
 
     def municipio(self, number: int) -> int:
-        return sum(n for (m, _), n in self.by_area.items() if m == number)
+        return sum(n for (m, _, _), n in self.by_area.items() if m == number)
 
     def nil(self, municipio: int, nil_id: int) -> int:
-        return self.by_area.get((municipio, nil_id), 0)
+        return sum(n for (m, nil, _), n in self.by_area.items() if m == municipio and nil == nil_id)
 
     def nil_ids_in(self, municipio: int) -> set[int]:
-        return {nil for (m, nil) in self.by_area if m == municipio and nil is not None}
+        return {nil for (m, nil, _) in self.by_area if m == municipio and nil is not None}
 
-    def matching(self, municipio: int | None, nil_id: int | None) -> int:
+    def matching(self, municipio: int | None, nil_id: int | None, *, phase: int | None = None) -> int:
         return sum(
             n
-            for (m, nil), n in self.by_area.items()
-            if (municipio is None or m == municipio) and (nil_id is None or nil == nil_id)
+            for (m, nil, part), n in self.by_area.items()
+            if (municipio is None or m == municipio)
+            and (nil_id is None or nil == nil_id)
+            and (phase is None or part == phase)
         )
 
 
@@ -112,64 +117,113 @@ def _conditions(filters: Filters, now: datetime, *, with_place: bool) -> list[Co
     return conditions
 
 
-def _order(sort: Sort, now: datetime) -> tuple:
+@dataclass(frozen=True)
+class _Phase:
+    """A part of the gallery's order: the campaigns `where` holds, in the order `order` gives on
+    the campaign's columns (the model, or an alias of it for a subquery)."""
+
+    where: ColumnElement[bool]
+    order: Callable[[Any], tuple]
+
+
+def _phases(sort: Sort, now: datetime) -> list[_Phase]:
+    """The gallery in parts, each ordered by stored columns: open campaigns (taking pledges), then
+    upcoming ones, then those ended; the sort orders each part (and "più vicine alla soglia" puts
+    the open campaigns still short of the citizens' target before those that reached it).
+
+    Each part is sorted by a bare column — `ends_at`, `target_progress_bp`, both indexed — so a
+    query for one part can read its rows from the index in order instead of sorting them."""
     open_ = sa.and_(Campaign.starts_at <= now, Campaign.ends_at > now)
-    if sort is Sort.CLOSING:
-        # Open campaigns by their end, then the upcoming ones, then those ended (latest first).
-        bucket = sa.case((open_, 0), (Campaign.starts_at > now, 1), else_=2)
-        return bucket, sa.case((bucket < 2, Campaign.ends_at)), Campaign.ends_at.desc(), Campaign.id
-    if sort is Sort.SUPPORTED:
-        return Campaign.supporters.desc(), Campaign.confirmed_cents.desc(), Campaign.id.desc()
-    if sort is Sort.NEAREST:
-        # Live campaigns still short of the target, nearest first; then the others.
-        short = sa.and_(open_, Campaign.grant_committed_at.is_(None), Campaign.confirmed_cents < Campaign.target_cents)
-        share = Campaign.confirmed_cents * 10_000 / sa.func.nullif(Campaign.target_cents, 0)
-        return sa.case((short, 0), else_=1), share.desc(), Campaign.id.desc()
-    # Newest: the latest to start first; campaigns not started yet come after, the soonest first.
     upcoming = Campaign.starts_at > now
-    return (
-        sa.case((upcoming, 1), else_=0),
-        sa.case((~upcoming, Campaign.starts_at)).desc(),
-        Campaign.starts_at,
-        Campaign.published_at.desc(),
-        Campaign.id.desc(),
-    )
+    ended = Campaign.ends_at <= now
+    if sort is Sort.CLOSING:
+        soonest = lambda c: (c.ends_at, c.id)  # noqa: E731
+        return [
+            _Phase(open_, soonest),
+            _Phase(upcoming, soonest),
+            _Phase(ended, lambda c: (c.ends_at.desc(), c.id.desc())),
+        ]
+    if sort is Sort.NEAREST:
+        nearest = lambda c: (c.target_progress_bp.desc(), c.id.desc())  # noqa: E731
+        return [
+            _Phase(Campaign.in_state(CampaignState.LIVE, now), nearest),
+            _Phase(Campaign.in_state(CampaignState.COFUNDED, now), nearest),
+            _Phase(upcoming, lambda c: (c.starts_at, c.id)),
+            _Phase(ended, nearest),
+        ]
+    if sort is Sort.SUPPORTED:
+        most = lambda c: (c.supporters.desc(), c.confirmed_cents.desc(), c.id.desc())  # noqa: E731
+        return [_Phase(open_, most), _Phase(upcoming, most), _Phase(ended, most)]
+    # Newest: the latest to start first; among those not started yet, the soonest first.
+    latest = lambda c: (c.starts_at.desc(), c.published_at.desc(), c.id.desc())  # noqa: E731
+    return [
+        _Phase(open_, latest),
+        _Phase(upcoming, lambda c: (c.starts_at, c.published_at.desc(), c.id.desc())),
+        _Phase(ended, latest),
+    ]
+
+
+def _phase_of(phases: list[_Phase]) -> ColumnElement[int]:
+    """The number of the part a campaign falls in (the parts cover every campaign)."""
+    return sa.case(*((phase.where, number) for number, phase in enumerate(phases)), else_=len(phases))
 
 
 def counts(filters: Filters, now: datetime) -> Counts:
-    """One grouped query: the campaigns matching every filter but the place, per (Municipio, NIL)."""
+    """One grouped query: the campaigns matching every filter but the place, per (Municipio, NIL)
+    and per part of the sort's order."""
+    phase = _phase_of(_phases(filters.sort, now)).label("phase")
     rows = db.session.execute(
-        sa.select(Campaign.municipio, Campaign.nil_id, sa.func.count())
+        sa.select(Campaign.municipio, Campaign.nil_id, phase, sa.func.count())
         .join(Edition, Edition.id == Campaign.edition_id)
         .where(*_conditions(filters, now, with_place=False))
-        .group_by(Campaign.municipio, Campaign.nil_id)
+        .group_by(Campaign.municipio, Campaign.nil_id, phase)
     ).all()
-    by_area: dict[tuple[int | None, int | None], int] = defaultdict(int)
-    for municipio, nil_id, number in rows:
-        by_area[(municipio, nil_id)] += number
+    by_area: dict[tuple[int | None, int | None, int], int] = defaultdict(int)
+    for municipio, nil_id, number, count in rows:
+        by_area[(municipio, nil_id, number)] += count
     return Counts(dict(by_area))
 
 
 def gallery(filters: Filters, now: datetime, per_page: int = PER_PAGE) -> GalleryPage:
-    """The page of published campaigns the filters ask for, with the counts for the map."""
+    """The page of published campaigns the filters ask for, with the counts for the map.
+
+    One query reads the page: for each part of the order the page covers (known from the counts),
+    its rows in the part's order, limited to the page (a subquery an index can serve); the parts are
+    joined with UNION ALL and put in order by their number and the row's place in its part."""
     area_counts = counts(filters, now)
     total = area_counts.matching(filters.municipio, filters.nil)
     pages = page_count(total, per_page)
     page = min(filters.page, pages)
-    rows = db.session.execute(
-        sa.select(Campaign, Edition.year)
-        .join(Edition, Edition.id == Campaign.edition_id)
-        .options(orm.defer(Campaign.story, raiseload=True))  # the cards never show the story
-        .where(*_conditions(filters, now, with_place=True))
-        .order_by(*_order(filters.sort, now))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    phases = _phases(filters.sort, now)
+    sizes = [area_counts.matching(filters.municipio, filters.nil, phase=n) for n in range(len(phases))]
+    parts = []
+    # An empty page still asks (an empty part): a page costs the same queries whatever it shows.
+    for number, offset, limit in page_slices(sizes, page, per_page) or [(0, 0, per_page)]:
+        phase = phases[number]
+        rows = (
+            sa.select(Campaign.__table__, Edition.year.label("edition_year"))
+            .join(Edition, Edition.id == Campaign.edition_id)
+            .where(*_conditions(filters, now, with_place=True), phase.where)
+            .order_by(*phase.order(Campaign))
+            .limit(limit)
+            .offset(offset)
+            .subquery()
+        )
+        placed = orm.aliased(Campaign, rows)
+        position = sa.func.row_number().over(order_by=phase.order(placed))
+        parts.append(sa.select(rows, sa.literal(number).label("phase"), position.label("position")))
+    page_rows = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    campaign = orm.aliased(Campaign, page_rows)
+    result = db.session.execute(
+        sa.select(campaign, page_rows.c.edition_year)
+        .options(orm.defer(campaign.story, raiseload=True))  # the cards never show the story
+        .order_by(page_rows.c.phase, page_rows.c.position)
     ).all()
-    cards = [_card(campaign, year, now) for campaign, year in rows]
+    cards = [card_of(row, year, now) for row, year in result]
     return GalleryPage(cards, total, page, pages, area_counts, page_out_of_range=filters.page > pages)
 
 
-def _card(campaign: Campaign, year: int, now: datetime) -> Card:
+def card_of(campaign: Campaign, year: int, now: datetime) -> Card:
     return Card(
         campaign=campaign,
         year=year,

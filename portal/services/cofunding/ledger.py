@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from portal.domain.application import ApplicationStatus
 from portal.domain.campaign import CampaignState
 from portal.domain.cofunding import BudgetPosition, Share, share_of, total
+from portal.domain.funding import MoneyPicture, money_of
 from portal.extensions import db
 from portal.models import Application, Campaign, Edition
 
@@ -26,6 +27,11 @@ class CampaignLine:
     campaign: Campaign
     state: CampaignState
     share: Share
+
+    @property
+    def money(self) -> MoneyPicture:
+        """The campaign's money as every page tells it (portal.domain.funding)."""
+        return money_of(self.campaign, self.state)
 
 
 @dataclass(frozen=True)

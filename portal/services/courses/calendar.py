@@ -9,10 +9,8 @@ from portal.clock import ROME
 from portal.domain.registration import RegistrationStatus, seats_left
 from portal.domain.timeline import EventStatus, event_status
 from portal.extensions import db
-from portal.models import Edition, Event
+from portal.models import Edition, Event, Registrant
 from portal.services.courses.registrations import confirmed_count, count_per_event
-
-ALMOST_FULL = 0.2  # under a fifth of the seats left
 
 
 @dataclass(frozen=True)
@@ -32,9 +30,9 @@ class CalendarItem:
         return self.seats_left == 0
 
     @property
-    def is_almost_full(self) -> bool:
-        capacity = self.event.capacity
-        return bool(capacity) and 0 < self.seats_left <= max(1, int(capacity * ALMOST_FULL))
+    def has_seat_count(self) -> bool:
+        """A lesson with a number of seats (no capacity means no limit, and no count to show)."""
+        return self.seats_left is not None
 
 
 def calendar(edition: Edition, now: datetime) -> list[CalendarItem]:
@@ -53,3 +51,12 @@ def calendar(edition: Edition, now: datetime) -> list[CalendarItem]:
 
 def seats_left_for(event: Event) -> int | None:
     return seats_left(event.capacity, confirmed_count(event.id))
+
+
+def lessons_to_add(registrant: Registrant, edition: Edition | None, now: datetime) -> list[CalendarItem]:
+    """The edition's lessons a registrant could still take from their personal page: those taking
+    registrations now that they hold no seat or waiting place for (a cancelled one can be taken again)."""
+    if edition is None:
+        return []
+    held = {r.event_id for r in registrant.active_registrations}
+    return [item for item in calendar(edition, now) if item.takes_registrations and item.event.id not in held]

@@ -12,6 +12,19 @@ from portal.models import Event
 from portal.urls import absolute_url
 
 
+def join_link_label(event: Event) -> str:
+    """What the join link is, said the same way on the personal page, in the e-mails and in the
+    registrant's calendar file: a public stream anyone may watch, or the Zoom meeting whose link
+    goes only to the people registered (the same link for all of them, not a personal one)."""
+    if event.is_join_url_public:
+        if event.venue.is_youtube:
+            return _("Diretta su YouTube, aperta a tutte e a tutti")
+        return _("Link pubblico per seguire l'evento")
+    if event.venue.is_zoom:
+        return _("Link per partecipare su Zoom, riservato alle persone iscritte")
+    return _("Link per partecipare, riservato alle persone iscritte")
+
+
 def event_entry(event: Event, lang: str, *, for_registrant: int | None = None) -> CalendarEntry:
     """One event as a calendar entry.
 
@@ -29,7 +42,9 @@ def event_entry(event: Event, lang: str, *, for_registrant: int | None = None) -
         summary=event.title(lang),
         starts_at=event.starts_at,
         ends_at=event.ends_at,
-        description=(link or "") if for_registrant is not None else _("Dettagli e link: %(url)s", url=page_url),
+        description=(f"{join_link_label(event)}: {link}" if link else "")
+        if for_registrant is not None
+        else _("Dettagli e link: %(url)s", url=page_url),
         location=link or page_url,
         url=page_url,
     )

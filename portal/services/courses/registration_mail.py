@@ -17,7 +17,7 @@ from portal.domain.registration import RegistrationStatus, ReminderKind
 from portal.extensions import db
 from portal.models import Registrant, Registration
 from portal.services import mail
-from portal.services.courses.calendar_files import event_entry
+from portal.services.courses.calendar_files import event_entry, join_link_label
 from portal.urls import absolute_url
 
 # Someone registering again for what they already have gets their personal link again, but at most
@@ -60,6 +60,7 @@ def _send(
         attachments=attachments,
         registrant=registrant,
         personal_url=absolute_url("courses.personal", lang=registrant.lang, token=registrant.token),
+        join_label=join_link_label,
         **context,
     )
 
@@ -72,11 +73,12 @@ def queue_sign_up(outcome: SignUpOutcome, now: datetime) -> None:
         if r.status is not RegistrationStatus.CANCELLED
     ]
     confirmed = [r for r in active if r.status is RegistrationStatus.CONFIRMED]
-    subject = (
-        _l("Iscrizione confermata – Crowdfunding Civico")
-        if outcome.confirmed or outcome.waitlisted
-        else _l("Sei già iscritto – il tuo link personale")
-    )
+    if outcome.confirmed:
+        subject = _l("Iscrizione confermata – Crowdfunding Civico")
+    elif outcome.waitlisted:
+        subject = _l("Sei in lista d'attesa – Crowdfunding Civico")
+    else:
+        subject = _l("Hai già un'iscrizione – il tuo link personale")
     attachments = [calendar_attachment(confirmed, now, registrant.lang)] if confirmed else []
     _send(registrant, "sign_up", subject, now, attachments, outcome=outcome, active=active)
 
@@ -107,7 +109,7 @@ def queue_already_registered(outcome: SignUpOutcome, now: datetime) -> bool:
 def queue_promotion(registration: Registration, now: datetime) -> None:
     registrant = registration.registrant
     calendar = calendar_attachment([registration], now, registrant.lang)
-    subject = _l("Si è liberato un posto: sei iscritto – Crowdfunding Civico")
+    subject = _l("Si è liberato un posto: la tua iscrizione è confermata – Crowdfunding Civico")
     _send(registrant, "promoted", subject, now, [calendar], registration=registration)
 
 

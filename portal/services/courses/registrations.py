@@ -41,22 +41,21 @@ class Outcome:
     mail_withheld: bool = False
 
 
-def confirmed_count(event_id: int) -> int:
-    return db.session.scalar(
-        db.select(db.func.count())
-        .select_from(Registration)
-        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
-    )
-
-
 def count_per_event(status: RegistrationStatus):
-    """A correlated subquery: how many registrations of each selected Event have this status."""
+    """A correlated subquery: how many registrations of each selected Event have this status.
+
+    The one count of seats: the registration service (`confirmed_count`, under the event's lock),
+    the calendar cards, the event page and the staff pages all read it."""
     return (
         db.select(db.func.count())
         .where(Registration.event_id == Event.id, Registration.status == status)
         .correlate(Event)
         .scalar_subquery()
     )
+
+
+def confirmed_count(event_id: int) -> int:
+    return db.session.scalar(db.select(count_per_event(RegistrationStatus.CONFIRMED)).where(Event.id == event_id))
 
 
 def _registrant_for(sign_up: SignUp, now: datetime) -> Registrant:
@@ -88,9 +87,28 @@ def register(sign_up: SignUp, now: datetime) -> Outcome:
     Event rows are locked in id order, so concurrent sign-ups for the same lesson are
     counted one after the other and capacity is never exceeded.
     """
-    registrant = _registrant_for(sign_up, now)
+    outcome = _take_seats(_registrant_for(sign_up, now), sign_up.event_ids, now)
+    if outcome.confirmed or outcome.waitlisted:
+        registration_mail.queue_sign_up(outcome, now)
+    elif outcome.already:
+        outcome.mail_withheld = not registration_mail.queue_already_registered(outcome, now)
+    return outcome
+
+
+@transactional
+def register_more(registrant: Registrant, event_ids: tuple[int, ...], now: datetime) -> Outcome:
+    """From the personal page: the same person takes more lessons, under the same rules as the
+    public form (seats, waiting list, closing) and with the same e-mail. Nothing new (a lesson
+    already held, or closed meanwhile) sends nothing: the person is on their page."""
+    outcome = _take_seats(registrant, event_ids, now)
+    if outcome.confirmed or outcome.waitlisted:
+        registration_mail.queue_sign_up(outcome, now)
+    return outcome
+
+
+def _take_seats(registrant: Registrant, event_ids: tuple[int, ...], now: datetime) -> Outcome:
     outcome = Outcome(registrant)
-    for event_id in sorted(set(sign_up.event_ids)):
+    for event_id in sorted(set(event_ids)):
         event = db.session.execute(db.select(Event).filter_by(id=event_id).with_for_update()).scalar_one()
         existing = db.session.scalars(
             db.select(Registration).filter_by(event_id=event.id, registrant_id=registrant.id)
@@ -111,10 +129,6 @@ def register(sign_up: SignUp, now: datetime) -> Outcome:
         db.session.add(registration)
         (outcome.confirmed if status is RegistrationStatus.CONFIRMED else outcome.waitlisted).append(registration)
     db.session.flush()
-    if outcome.confirmed or outcome.waitlisted:
-        registration_mail.queue_sign_up(outcome, now)
-    elif outcome.already:
-        outcome.mail_withheld = not registration_mail.queue_already_registered(outcome, now)
     return outcome
 
 

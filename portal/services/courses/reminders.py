@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.domain.registration import RegistrationStatus, due_reminder
 from portal.extensions import db
-from portal.models import Event, Registrant, Registration, ReminderSent
+from portal.models import Event, OutboxMessage, Registrant, Registration, ReminderSent
 from portal.models.registration import new_token
 from portal.services.courses import registration_mail
 from portal.services.transaction import transactional
@@ -49,7 +49,9 @@ def send_reminders(now: datetime) -> int:
 def anonymise_registrants(now: datetime, retention_days: int) -> int:
     """Blank the personal data of people whose last event ended over `retention_days` ago.
 
-    Their registrations stay (counts for the programme's statistics), no longer tied to a person.
+    Their registrations stay (counts for the programme's statistics), no longer tied to a person;
+    the e-mails already delivered to them before the cutoff leave the outbox too (they repeat the
+    name, the address and the personal link), as the privacy notice says.
     """
     cutoff = now - timedelta(days=retention_days)
     last_end = (
@@ -63,6 +65,15 @@ def anonymise_registrants(now: datetime, retention_days: int) -> int:
         db.select(Registrant).where(Registrant.anonymised_at.is_(None), last_end < cutoff)
     ).all()
     for person in people:
+        db.session.execute(
+            db.delete(OutboxMessage)
+            .where(
+                db.func.lower(OutboxMessage.to) == person.email,
+                OutboxMessage.sent_at.is_not(None),
+                OutboxMessage.created_at < cutoff,
+            )
+            .execution_options(synchronize_session=False)
+        )
         person.name = "—"
         person.email = f"anonimo-{person.id}@anonymised.invalid"
         person.organisation = None

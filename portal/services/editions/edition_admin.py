@@ -35,6 +35,7 @@ FIGURES = (
 )
 COPIED = (
     *FIGURES,
+    "budget_is_floor",
     "requires_non_profit",
     "requires_seat_in_milan",
     "department",
@@ -84,6 +85,8 @@ def copy_edition(source: Edition, year: int, actor: User, now: datetime) -> Edit
                 weight=criterion.weight,
                 max_score=criterion.max_score,
                 is_example=criterion.is_example,
+                rubric_it=criterion.rubric_it,
+                rubric_en=criterion.rubric_en,
             )
         )
     audit.record(
@@ -104,6 +107,8 @@ class EditionSettings:
     budget_cents: int | None
     eligible_legal_forms: list[str]
     is_published: bool
+    results_expected_on: date | None = None  # "Esiti attesi entro": a local date
+    budget_is_floor: bool = False  # the budget is a minimum: pages say "oltre"
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,8 @@ class CriterionSettings:
     label_en: str
     weight: int
     max_score: int
+    rubric_it: str | None = None  # what each band of the scale means, one band a line
+    rubric_en: str | None = None
 
 
 def held_cents(edition: Edition, now: datetime) -> int:
@@ -125,6 +132,8 @@ def settings_of(edition: Edition) -> EditionSettings:
         last_day=(to_rome(closes) - timedelta(microseconds=1)).date() if closes else None,
         eligible_legal_forms=list(edition.eligible_legal_forms or []),
         is_published=edition.is_published,
+        results_expected_on=edition.results_expected_on,
+        budget_is_floor=edition.budget_is_floor,
         **{name: getattr(edition, name) for name in FIGURES},
     )
 
@@ -136,17 +145,23 @@ def update_edition(
     """Change the edition's figures, closing day (applications close at the end of it, Rome time) and
     criteria, in one transaction, recorded in the audit log.
 
+    Criteria with another Italian name, weight or maximum replace the old ones, refused once scores
+    were given against them (``DomainError(EditionError.CRITERIA_IN_USE)``); their English names and
+    rubrics are words, changed in place even then.
+
     The budget is set under the edition's row lock, never below what is reserved and committed at
     `now`: ``DomainError(BudgetError.BELOW_HELD, held=…)`` (`domain.cofunding.check_budget_change`)."""
     edition = locked_edition(edition.id)
     check_budget_change(edition.budget_cents, settings.budget_cents, held_cents(edition, now))
     if criteria and _scored(edition) and [(c.label_it, c.weight, c.max_score) for c in criteria] != _current(edition):
         raise DomainError(EditionError.CRITERIA_IN_USE)
-    before = {**settings_of(edition).__dict__, "criteria": _criteria_snapshot(edition)}
+    before = {**settings_of(edition).__dict__, "criteria": _criteria_snapshot(edition), **_criteria_words(edition)}
     for name in FIGURES:
         setattr(edition, name, getattr(settings, name))
     edition.eligible_legal_forms = settings.eligible_legal_forms
     edition.is_published = settings.is_published
+    edition.results_expected_on = settings.results_expected_on
+    edition.budget_is_floor = settings.budget_is_floor
     edition.applications_close_at = (
         datetime.combine(settings.last_day + timedelta(days=1), time(0, 0), tzinfo=ROME) if settings.last_day else None
     )
@@ -165,22 +180,39 @@ def update_edition(
                     weight=c.weight,
                     max_score=c.max_score,
                     is_example=False,
+                    rubric_it=c.rubric_it,
+                    rubric_en=c.rubric_en,
                 )
             )
         db.session.flush()
-    after = {**settings_of(edition).__dict__, "criteria": _criteria_snapshot(edition)}
+    elif criteria:
+        for row, c in zip(_rows(edition), criteria, strict=True):
+            row.label_en, row.rubric_it, row.rubric_en = c.label_en, c.rubric_it, c.rubric_en
+        db.session.flush()
+    after = {**settings_of(edition).__dict__, "criteria": _criteria_snapshot(edition), **_criteria_words(edition)}
     changes = {key: [str(value[0]), str(value[1])] for key, value in audit.diff(before, after).items()}
     audit.record(actor, "edition.update", "edition", edition.id, now, label=str(edition.year), changes=changes)
 
 
+def _rows(edition: Edition) -> list[Criterion]:
+    return list(db.session.scalars(db.select(Criterion).filter_by(edition_id=edition.id).order_by(Criterion.position)))
+
+
 def _criteria_snapshot(edition: Edition) -> str:
-    rows = db.session.scalars(db.select(Criterion).filter_by(edition_id=edition.id).order_by(Criterion.position))
-    return "; ".join(f"{c.label_it} ({c.weight}/{c.max_score})" for c in rows)
+    return "; ".join(f"{c.label_it} ({c.weight}/{c.max_score})" for c in _rows(edition))
+
+
+def _criteria_words(edition: Edition) -> dict[str, str | None]:
+    """Each criterion's English name and rubrics, for the audit log: "criterion 1 rubric_it"."""
+    words: dict[str, str | None] = {}
+    for number, c in enumerate(_rows(edition), start=1):
+        for name in ("label_en", "rubric_it", "rubric_en"):
+            words[f"criterion {number} {name}"] = getattr(c, name)
+    return words
 
 
 def _current(edition: Edition) -> list[tuple[str, int, int]]:
-    rows = db.session.scalars(db.select(Criterion).filter_by(edition_id=edition.id).order_by(Criterion.position))
-    return [(c.label_it, c.weight, c.max_score) for c in rows]
+    return [(c.label_it, c.weight, c.max_score) for c in _rows(edition)]
 
 
 def _scored(edition: Edition) -> bool:

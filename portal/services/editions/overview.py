@@ -1,4 +1,5 @@
-"""Where an edition stands now: the call, the info session, the course."""
+"""Where an edition stands now: the call, the info session, the course; and what the home page leads
+with (`home_page`, from the rule of `portal.domain.phase`)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal.clock import ROME
+from portal.domain import phase
 from portal.domain.timeline import CallState, EventStatus, call_state, days_until, event_status
 from portal.models import Edition, Event, EventKind
+from portal.services.campaigns.highlights import Highlights, campaign_counts, highlights
+from portal.services.courses.calendar import CalendarItem, calendar
 from portal.services.editions.editions import events_of
 
 
@@ -66,3 +70,43 @@ def edition_overview(edition: Edition, now: datetime) -> Overview:
         info_session=event_state(sessions[0], now) if sessions else None,
         course=course,
     )
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """What the home page shows at a moment: what a person can do today, then the edition's dates."""
+
+    today: phase.Today
+    overview: Overview
+    next_lesson: CalendarItem | None  # the first lesson taking registrations, with its seats left
+    campaigns: Highlights | None  # while campaigns are announced or open, and once they are over
+
+
+def _window(event: Event | None) -> phase.Window | None:
+    return phase.Window(event.starts_at, event.ends_at) if event is not None else None
+
+
+def home_page(edition: Edition, now: datetime) -> HomePage:
+    overview = edition_overview(edition, now)
+    taking = [item for item in calendar(edition, now) if item.takes_registrations]
+    counts = campaign_counts(edition, now)
+    facts = phase.EditionFacts(
+        call_opens_at=edition.applications_open_at,
+        call_closes_at=edition.applications_close_at,
+        info_session=_window(overview.info_session.event if overview.info_session else None),
+        lessons_taking_registrations=len(taking),
+        results_expected_on=edition.results_expected_on,
+        ranking_public=edition.ranking_is_public(now),
+        campaigns=counts,
+    )
+    today = phase.today(facts, now, ROME)
+    shown = highlights(edition, now, counts) if today.campaigns or today.results else None
+    return HomePage(today, overview, taking[0] if taking else None, shown)
+
+
+def live_info_session(edition: Edition, now: datetime) -> Event | None:
+    """The edition's info session while it is on (the layout's "Guarda la diretta" banner)."""
+    for event in events_of(edition, EventKind.INFO_SESSION):
+        if phase.is_live(_window(event), now):
+            return event
+    return None

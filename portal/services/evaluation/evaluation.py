@@ -27,13 +27,87 @@ class PanelError(StrEnum):
     CLOSED = "closed"  # the application is no longer in evaluation
 
 
+@dataclass(frozen=True)
+class ExampleCriterion:
+    code: str
+    label_it: str
+    label_en: str
+    weight: int
+    max_score: int
+    rubric_it: str  # one band of the 0..max_score scale a line: "0–2: …"
+    rubric_en: str
+
+
 # An example set, clearly labelled as such on every page that shows it (the 2020 call's own
-# criteria are not in our sources); staff edit or replace it per edition.
+# criteria are not in our sources); staff edit or replace it, rubrics included, per edition.
 EXAMPLE_CRITERIA = (
-    ("impatto", "Impatto sociale nel quartiere", "Social impact in the neighbourhood", 30, 10),
-    ("coinvolgimento", "Coinvolgimento della comunità", "Community involvement", 25, 10),
-    ("fattibilita", "Fattibilità e sostenibilità economica", "Feasibility and financial sustainability", 25, 10),
-    ("campagna", "Qualità del piano di campagna", "Quality of the campaign plan", 20, 10),
+    ExampleCriterion(
+        "impatto",
+        "Impatto sociale nel quartiere",
+        "Social impact in the neighbourhood",
+        30,
+        10,
+        "0–2: Benefici per il quartiere non indicati o generici.\n"
+        "3–5: Benefici indicati ma poco concreti: destinatari e risultati attesi vaghi.\n"
+        "6–8: Benefici concreti per destinatari definiti, con risultati attesi misurabili.\n"
+        "9–10: Risponde a un bisogno documentato del quartiere, in particolare se periferico, con risultati "
+        "misurabili e duraturi.",
+        "0–2: Benefits for the neighbourhood missing or generic.\n"
+        "3–5: Benefits stated but not concrete: vague beneficiaries and expected results.\n"
+        "6–8: Concrete benefits for defined beneficiaries, with measurable expected results.\n"
+        "9–10: Meets a documented need of the neighbourhood, especially an outlying one, with measurable and "
+        "lasting results.",
+    ),
+    ExampleCriterion(
+        "coinvolgimento",
+        "Coinvolgimento della comunità",
+        "Community involvement",
+        25,
+        10,
+        "0–2: Nessun coinvolgimento di cittadini o realtà locali.\n"
+        "3–5: Cittadini coinvolti solo come pubblico o beneficiari.\n"
+        "6–8: Cittadini e realtà locali partecipano alla realizzazione, con ruoli definiti.\n"
+        "9–10: La comunità partecipa dalla progettazione alla realizzazione, con partner locali che si impegnano "
+        "per iscritto.",
+        "0–2: No involvement of citizens or local groups.\n"
+        "3–5: Citizens involved only as audience or beneficiaries.\n"
+        "6–8: Citizens and local groups take part in carrying it out, with defined roles.\n"
+        "9–10: The community takes part from design to delivery, with local partners committed in writing.",
+    ),
+    ExampleCriterion(
+        "fattibilita",
+        "Fattibilità e sostenibilità economica",
+        "Feasibility and financial sustainability",
+        25,
+        10,
+        "0–2: Budget, tempi o competenze mancanti o incoerenti con le attività.\n"
+        "3–5: Piano realizzabile ma con costi poco dettagliati o tempi stretti; nulla dopo il finanziamento.\n"
+        "6–8: Budget dettagliato e coerente, tempi realistici, competenze adeguate.\n"
+        "9–10: Budget dettagliato, tempi realistici, competenze adeguate, e il progetto continua dopo la campagna "
+        "(altri fondi, entrate, volontari).",
+        "0–2: Budget, timing or skills missing or inconsistent with the activities.\n"
+        "3–5: A workable plan but with costs in little detail or a tight schedule; nothing after the funding.\n"
+        "6–8: A detailed, consistent budget, a realistic schedule, adequate skills.\n"
+        "9–10: A detailed budget, a realistic schedule, adequate skills, and the project carries on after the "
+        "campaign (other funds, income, volunteers).",
+    ),
+    ExampleCriterion(
+        "campagna",
+        "Qualità del piano di campagna",
+        "Quality of the campaign plan",
+        20,
+        10,
+        "0–2: Nessun piano di campagna, o un obiettivo di raccolta non motivato.\n"
+        "3–5: Piano generico: pochi canali, nessun calendario, ricompense poco attraenti.\n"
+        "6–8: Pubblico, canali e calendario definiti; ricompense coerenti con le donazioni.\n"
+        "9–10: Piano completo: una rete di sostenitori già attiva, un calendario della comunicazione e un "
+        "obiettivo realistico.",
+        "0–2: No campaign plan, or a fundraising goal without reasons.\n"
+        "3–5: A generic plan: few channels, no schedule, unappealing rewards.\n"
+        "6–8: Audience, channels and schedule defined; rewards in line with the donations.\n"
+        "9–10: A complete plan: a network of supporters already active, a communication schedule and a "
+        "realistic goal.",
+    ),
 )
 
 
@@ -43,20 +117,29 @@ def criteria_of(edition: Edition) -> list[Criterion]:
 
 @transactional
 def add_example_criteria(edition: Edition) -> None:
-    """Give an edition the example criteria unless it has its own; safe to run twice."""
-    if criteria_of(edition):
+    """Give an edition the example criteria unless it has its own; safe to run twice. Example
+    criteria stored before rubrics were data get the example's rubric, unless staff wrote one."""
+    existing = criteria_of(edition)
+    if existing:
+        examples = {example.code: example for example in EXAMPLE_CRITERIA}
+        for criterion in existing:
+            example = examples.get(criterion.code)
+            if criterion.is_example and example is not None and not criterion.rubric_it and not criterion.rubric_en:
+                criterion.rubric_it, criterion.rubric_en = example.rubric_it, example.rubric_en
         return
-    for position, (code, label_it, label_en, weight, max_score) in enumerate(EXAMPLE_CRITERIA):
+    for position, example in enumerate(EXAMPLE_CRITERIA):
         db.session.add(
             Criterion(
                 edition_id=edition.id,
                 position=position,
-                code=code,
-                label_it=label_it,
-                label_en=label_en,
-                weight=weight,
-                max_score=max_score,
+                code=example.code,
+                label_it=example.label_it,
+                label_en=example.label_en,
+                weight=example.weight,
+                max_score=example.max_score,
                 is_example=True,
+                rubric_it=example.rubric_it,
+                rubric_en=example.rubric_en,
             )
         )
 

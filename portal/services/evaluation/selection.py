@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from portal import clock
@@ -13,7 +15,7 @@ from portal.domain import DomainError
 from portal.domain.application import ApplicationStatus
 from portal.domain.campaign import grant_ceiling
 from portal.domain.cofunding import BudgetError, covers
-from portal.domain.evaluation import Budget, reserve
+from portal.domain.evaluation import Budget, EvaluationError, reserve
 from portal.domain.match_funding import split_cost
 from portal.extensions import db
 from portal.models import Application, Campaign, CampaignReward, Edition, StatusChange, User
@@ -21,7 +23,7 @@ from portal.services import audit
 from portal.services.campaigns.locking import locked_campaign
 from portal.services.cofunding import budget as budget_guard
 from portal.services.cofunding import ledger as cofunding
-from portal.services.evaluation import decision_mail
+from portal.services.evaluation import decision_mail, evaluation
 from portal.services.transaction import transactional
 
 
@@ -32,6 +34,9 @@ class SelectionError(StrEnum):
     NOT_SELECTED = "not_selected"
     ALREADY_LAUNCHED = "already_launched"
     PUBLISHED = "published"  # the campaign is public: its content and window are fixed
+    AMOUNT_CHANGED = "amount_changed"  # the amount staff confirmed is no longer what selecting reserves
+    UNDECIDED = "undecided"  # the ranking waits for every application's decision
+    RANKING_PUBLISHED = "ranking_published"  # already on the call page
 
 
 def budget_of(edition: Edition, now: datetime | None = None) -> Budget:
@@ -74,14 +79,48 @@ def _decided(application: Application, status: ApplicationStatus, now: datetime)
     decision_mail.queue_decision(application, now)
 
 
+@dataclass(frozen=True)
+class SelectionPreview:
+    """What selecting a project would do to the budget, for the staff to confirm first."""
+
+    amount_cents: int | None  # None while the edition's match rule or the project's cost is missing
+    before: Budget
+    after: Budget | None  # None when the budget cannot cover the amount
+
+    @property
+    def fits(self) -> bool:
+        return self.after is not None
+
+
+def preview_selection(application: Application, now: datetime) -> SelectionPreview:
+    """The amount selecting `application` reserves and the budget before and after, as `select`
+    would find them now (`select` checks again under the edition's lock)."""
+    before = budget_of(application.edition, now)
+    amount = max_contribution(application)
+    if amount is None:
+        return SelectionPreview(None, before, None)
+    try:
+        after = reserve(before, amount)
+    except DomainError as error:
+        if error.code != EvaluationError.OVER_BUDGET:
+            raise
+        after = None
+    return SelectionPreview(amount, before, after)
+
+
 @transactional
-def select(application_id: int, actor: User, now: datetime) -> Budget:
+def select(application_id: int, actor: User, now: datetime, *, confirmed_cents: int | None = None) -> Budget:
     """Select a project and reserve its maximum contribution; refused with the figures if the
-    edition's budget would be overspent. Returns the budget afterwards."""
+    edition's budget would be overspent. Returns the budget afterwards.
+
+    With `confirmed_cents` (the amount the staff saw on the confirmation page), refused with
+    ``DomainError(SelectionError.AMOUNT_CHANGED)`` unless it is still the amount reserved."""
     application, edition = _decide(application_id, now)
     amount = max_contribution(application)
     if amount is None:
         raise DomainError(SelectionError.NO_MATCH_RULE)
+    if confirmed_cents is not None and confirmed_cents != amount:
+        raise DomainError(SelectionError.AMOUNT_CHANGED, amount=amount)
     budget = reserve(budget_of(edition, now), amount)  # raises DomainError(EvaluationError.OVER_BUDGET, ...)
     application.reserved_cents = amount
     _decided(application, ApplicationStatus.SELECTED, now)
@@ -228,3 +267,85 @@ def publish(campaign: Campaign, actor: User, now: datetime) -> None:
         label=campaign.title,
         changes={"published_at": [None, now.isoformat()]},
     )
+
+
+# --- the ranking on the call page -------------------------------------------------------
+
+AWAITING_DECISION = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_EVALUATION)
+
+
+def awaiting_decision(edition: Edition) -> list[Application]:
+    """Submitted applications still without an outcome: the formal check or the selection."""
+    return list(
+        db.session.scalars(
+            db.select(Application)
+            .where(Application.edition_id == edition.id, Application.status.in_(AWAITING_DECISION))
+            .order_by(Application.protocol_number)
+        )
+    )
+
+
+@transactional
+def publish_ranking(edition: Edition, actor: User, now: datetime) -> None:
+    """Show the selected projects on the call page. Refused while applications await a decision
+    (``DomainError(SelectionError.UNDECIDED, protocols=[...])``) and once published."""
+    edition = budget_guard.locked_edition(edition.id)
+    if edition.ranking_published_at is not None:
+        raise DomainError(SelectionError.RANKING_PUBLISHED)
+    waiting = awaiting_decision(edition)
+    if waiting:
+        raise DomainError(SelectionError.UNDECIDED, protocols=[a.protocol_number or str(a.id) for a in waiting])
+    edition.ranking_published_at = now
+    audit.record(
+        actor,
+        "edition.ranking_publish",
+        "edition",
+        edition.id,
+        now,
+        label=str(edition.year),
+        changes={"ranking_published_at": [None, now.isoformat()]},
+    )
+
+
+@dataclass(frozen=True)
+class RankingEntry:
+    """A selected project as the call page lists it."""
+
+    title: str
+    organisation: str
+    score: Decimal | None  # the average weighted score out of 100, if the evaluation gave one
+    max_contribution_cents: int | None  # what selecting it reserved: the Comune's maximum contribution
+
+
+def published_ranking(edition: Edition, now: datetime) -> list[RankingEntry]:
+    """The selected projects once staff published the ranking (`Edition.ranking_is_public`),
+    nothing before: those selected on the portal, best score first, then the edition's campaigns
+    that no application on the portal led to (projects selected before the portal, as in the
+    demo's 2020 edition), by their first day."""
+    if not edition.ranking_is_public(now):
+        return []
+    entries = [
+        RankingEntry(
+            title=row.application.title or "",
+            organisation=row.application.organisation.name,
+            score=row.ranked.average,
+            max_contribution_cents=row.application.reserved_cents,
+        )
+        for row in evaluation.ranking(edition)
+        if row.application.is_selected
+    ]
+    selected_elsewhere = db.session.scalars(
+        db.select(Campaign)
+        .where(Campaign.edition_id == edition.id, Campaign.application_id.is_(None))
+        .order_by(Campaign.starts_at, Campaign.title)
+    )
+    entries += [
+        RankingEntry(
+            title=campaign.title,
+            organisation=campaign.organisation_name,
+            score=None,
+            max_contribution_cents=campaign.reserved_cents,
+        )
+        for campaign in selected_elsewhere
+    ]
+    return entries
