@@ -10,6 +10,8 @@ class PledgeStatus(enum.Enum):
     CONFIRMED = "confirmed"  # the money arrived: counts toward the target
     CANCELLED = "cancelled"  # never paid before the campaign closed
     REFUND_DUE = "refund_due"  # paid, but the campaign was not funded: the money goes back
+    REFUNDED = "refunded"  # paid, and the money went back to the supporter
+    EXPIRED = "expired"  # a card checkout abandoned: never paid, its reward released
 
     @property
     def awaits_payment(self) -> bool:
@@ -36,7 +38,14 @@ class PledgeStatus(enum.Enum):
 
 
 # For a query: the statuses whose `is_paid` is true.
-PAID_STATUSES = frozenset({PledgeStatus.CONFIRMED, PledgeStatus.REFUND_DUE})
+PAID_STATUSES = frozenset({PledgeStatus.CONFIRMED, PledgeStatus.REFUND_DUE, PledgeStatus.REFUNDED})
+
+
+class PaymentMethod(enum.Enum):
+    """How the supporter chose to pay."""
+
+    BANK_TRANSFER = "bank_transfer"  # instructions, a reference, the statement import
+    CARD = "card"  # a provider's hosted checkout (cards and the wallets the account enables)
 
 
 class PaidVia(enum.Enum):

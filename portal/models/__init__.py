@@ -21,6 +21,7 @@ from portal.models.campaign import (
 from portal.models.edition import DocumentKind, Edition, EditionDocument
 from portal.models.evaluation import Assignment, Criterion, Score
 from portal.models.event import Event, EventKind, Venue
+from portal.models.refund import Refund, RefundRoute, RefundStatus, SepaBatch
 from portal.models.registration import OutboxMessage, Registrant, Registration, ReminderSent
 from portal.models.user import Role, User
 
@@ -47,11 +48,15 @@ __all__ = [
     "OutboxMessage",
     "Pledge",
     "ProviderEvent",
+    "Refund",
+    "RefundRoute",
+    "RefundStatus",
     "Registrant",
     "Registration",
     "ReminderSent",
     "Role",
     "Score",
+    "SepaBatch",
     "User",
     "Venue",
 ]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.application import ApplicationStatus, can_withdraw
 from portal.domain.match_funding import MatchSplit, split_cost
+from portal.domain.tax_relief import FiscalStatus
 from portal.extensions import db
 from portal.models.types import UTCDateTime
 
@@ -25,6 +26,12 @@ class Organisation(db.Model):
     municipio: Mapped[int]
     contact_name: Mapped[str] = mapped_column(sa.String(200))
     contact_phone: Mapped[str] = mapped_column(sa.String(40))
+    # Its fiscal status, which decides the tax-relief note on donors' receipts: declared by the
+    # organisation with the date it holds from, checked by staff (who: the audit log; the rule:
+    # `portal/domain/tax_relief.py`).
+    fiscal_status: Mapped[FiscalStatus | None] = mapped_column(sa.Enum(FiscalStatus, native_enum=False, length=20))
+    fiscal_status_since: Mapped[date | None] = mapped_column(sa.Date)
+    fiscal_status_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

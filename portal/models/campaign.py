@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.clock import ROME
 from portal.domain.campaign import CampaignState, progress, state_of
-from portal.domain.pledge import PaidVia, PledgeStatus
+from portal.domain.pledge import PaidVia, PaymentMethod, PledgeStatus
 from portal.domain.timeline import last_day
 from portal.extensions import db
 from portal.models.edition import Edition
@@ -32,6 +32,9 @@ class Campaign(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id"), index=True)
     application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application.id"), unique=True)
+    # The organisation that receives the money (its receipts are in its name): set at launch from
+    # the application; the demo's campaigns from the sources have one without an application.
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
     title: Mapped[str] = mapped_column(sa.String(150))
     summary: Mapped[str] = mapped_column(sa.String(400))
@@ -226,8 +229,19 @@ class Pledge(db.Model):
     # The bank's transaction id or the provider's event id that confirmed it.
     payment_id: Mapped[str | None] = mapped_column(sa.String(255))
 
+    # How the supporter chose to pay; for a card, the provider's hosted checkout that takes it.
+    method: Mapped[PaymentMethod] = mapped_column(
+        sa.Enum(PaymentMethod, native_enum=False, length=20), default=PaymentMethod.BANK_TRANSFER
+    )
+    provider: Mapped[str | None] = mapped_column(sa.String(20))  # "stripe", "demo": the one that took it
+    checkout_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    checkout_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The supporter's codice fiscale, given for the receipt (optional; validated on the form).
+    codice_fiscale: Mapped[str | None] = mapped_column(sa.String(16))
+
     campaign: Mapped[Campaign] = relationship()
     reward: Mapped[CampaignReward | None] = relationship()
+    refund: Mapped[Refund | None] = relationship(back_populates="pledge")  # noqa: F821
 
     @property
     def is_anonymous(self) -> bool:

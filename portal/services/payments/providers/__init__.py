@@ -1,0 +1,1 @@
+"""Card payment providers behind one interface (`base.PaymentProvider`), chosen by configuration."""
