@@ -10,7 +10,7 @@ export PORTAL_ENV ?= development
 # The demo's clock; `make run PORTAL_NOW=` runs on the real time.
 export PORTAL_NOW ?= 2020-06-01T10:00:00+02:00
 
-.PHONY: run test test-sqlite test-postgres system-deps node-deps translations translations-check assets lint clean
+.PHONY: run run-deps test test-sqlite test-postgres test-stripe system-deps node-deps translations translations-check assets lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,11 @@ instance:
 	mkdir -p instance
 
 ## make run: the portal on SQLite with the demo clock (1 June 2020, 10:00 Rome); PORTAL_NOW= for real time.
-run: $(VENV)/.installed-run | instance
+## Beside it, on a free port of 127.0.0.1, the demo payment provider (demo_provider/, development only).
+run: run-deps $(VENV)/.installed-run | instance
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	BIN=$(BIN) scripts/run-demo.sh
 
 ## make test: everything the suite needs, then the suite on SQLite and on PostgreSQL.
 ## The two passes share nothing (own database, own Redis for the rate limits, uploads, ports),
@@ -49,8 +50,22 @@ test-postgres: $(VENV)/.installed-dev
 	@echo "== suite on PostgreSQL =="
 	PORTAL_ENV=testing scripts/with-redis.sh scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
+## make test-stripe: the Stripe contract test against Stripe's test mode instead of the local stand-in.
+## Needs a test-mode key (STRIPE_SECRET_KEY=sk_test_…); not part of `make test`, which runs the same
+## tests against tests/stripe_contract.py (Stripe's OpenAPI description, vendored) with no network.
+test-stripe: $(VENV)/.installed-dev
+	@if [ -z "$$STRIPE_SECRET_KEY" ]; then \
+		echo "make test-stripe needs STRIPE_SECRET_KEY: a Stripe test-mode secret key (sk_test_...)." >&2; \
+		echo "Without it, \`make test\` already runs the same tests against the local contract server." >&2; \
+		exit 2; fi
+	STRIPE_LIVE=1 PORTAL_ENV=testing $(BIN)/pytest -q tests/web/test_stripe_contract.py $(PYTEST_ARGS)
+
 system-deps:
 	scripts/system-deps.sh
+
+## make run-deps: the Debian packages the portal needs to run (WeasyPrint's Pango for receipts).
+run-deps:
+	scripts/run-deps.sh
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

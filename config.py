@@ -18,6 +18,19 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+# The card payment provider (portal/services/payments/providers): "demo", "stripe", or "none"
+# (only bank transfers are offered). Each provider needs these settings to start.
+PROVIDER_SETTINGS = {
+    "demo": ("DEMO_PROVIDER_URL", "PAYMENT_WEBHOOK_SECRET"),
+    "stripe": ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
+}
+
+
+def _payment_provider(default: str | None) -> str | None:
+    value = _env("PAYMENT_PROVIDER", default)
+    return None if value in (None, "none") else value
+
+
 class Config:
     SECRET_KEY = _env("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}")
@@ -98,7 +111,19 @@ class Config:
     PLEDGE_IBAN = _env("PLEDGE_IBAN", "IT60X0542811101000000123456")
     PLEDGE_BENEFICIARY = _env("PLEDGE_BENEFICIARY", "Comune di Milano – Crowdfunding Civico")
     PLEDGE_BANK = _env("PLEDGE_BANK", "Banca di esempio")
+    # The account's BIC, shown with the IBAN and put in the EPC QR code; optional (version 002 of the
+    # code leaves it out within the EEA).
+    PLEDGE_BIC = _env("PLEDGE_BIC")
     PAYMENT_WEBHOOK_SECRET = _env("PAYMENT_WEBHOOK_SECRET")
+    # Card payments through a provider's hosted checkout (None: bank transfers only). The demo
+    # provider (demo_provider/, started by `make run`) answers at DEMO_PROVIDER_URL and signs with
+    # PAYMENT_WEBHOOK_SECRET; Stripe needs its secret key and the signing secret of its webhook
+    # endpoint (STRIPE_API_BASE only for the contract tests' local server).
+    PAYMENT_PROVIDER = _payment_provider(None)
+    DEMO_PROVIDER_URL = _env("DEMO_PROVIDER_URL")
+    STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = _env("STRIPE_API_BASE")
     # Who on the staff side hears of grants committed and campaigns closed.
     PROGRAMME_TEAM_EMAIL = _env("PROGRAMME_TEAM_EMAIL", CONTACT_EMAIL)
 
@@ -116,6 +141,9 @@ class DevConfig(Config):
     DEMO_ACCOUNTS = True
     # The demo's provider secret, to try the webhook locally (README); production sets its own.
     PAYMENT_WEBHOOK_SECRET = _env("PAYMENT_WEBHOOK_SECRET", "demo-webhook-secret-not-for-production")
+    # Card payments through the demo provider that `make run` starts on this address.
+    PAYMENT_PROVIDER = _payment_provider("demo")
+    DEMO_PROVIDER_URL = _env("DEMO_PROVIDER_URL", "http://127.0.0.1:5010")
 
 
 class TestConfig(Config):
@@ -125,6 +153,10 @@ class TestConfig(Config):
     PORTAL_NOW = "2020-06-01T10:00:00+02:00"
     WTF_CSRF_ENABLED = True
     PAYMENT_WEBHOOK_SECRET = "test-webhook-secret"
+    # The demo provider; a test that pays by card starts its process and sets DEMO_PROVIDER_URL.
+    # Nothing answers here: a card checkout started without it fails as an unreachable provider.
+    PAYMENT_PROVIDER = "demo"
+    DEMO_PROVIDER_URL = "http://127.0.0.1:9"
     # `make test` gives each pass a throwaway Redis (scripts/with-redis.sh); `pytest` alone counts in
     # memory. A Redis that stops answering fails the tests rather than falling back unnoticed.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
@@ -135,7 +167,10 @@ class TestConfig(Config):
 
 class ProdConfig(Config):
     SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "1") == "1"
-    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")
+    # Cards through Stripe unless PAYMENT_PROVIDER says otherwise ("none": bank transfers only);
+    # the provider's keys are then required to start.
+    PAYMENT_PROVIDER = _payment_provider("stripe")
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", *PROVIDER_SETTINGS.get(PAYMENT_PROVIDER or "", ()))
     # Browsers reach the portal (and the Comune's subdomains) over HTTPS only, for a year.
     STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
     # A fixed clock (PORTAL_NOW) stops the start unless PORTAL_DEMO_CLOCK=1.

@@ -117,6 +117,27 @@ def init_campaign_commands(app: Flask) -> None:
         click.echo(f"Closed {len(closings)} campaigns." if closings else "No campaign to close.")
         deliver_now_if_immediate(now())
 
+    @app.cli.command("refunds")
+    def refunds_command() -> None:
+        """Ask the payment provider for every card refund due (cron, every 10 minutes; a failure is
+        retried later, and a refund is never asked twice)."""
+        from portal.services.payments.refunds import run_provider_refunds
+
+        report = run_provider_refunds(now())
+        click.echo(
+            f"Refunds: {report.done} done, {report.accepted} accepted (the provider confirms later), "
+            f"{report.failed} failed (retried later)."
+        )
+        deliver_now_if_immediate(now())
+
+    @app.cli.command("expire-checkouts")
+    def expire_checkouts() -> None:
+        """Release the pledges whose card checkout expired unpaid: their rewards go back (cron, every 5 minutes)."""
+        from portal.services.payments.checkout import expire_abandoned_checkouts
+
+        count = expire_abandoned_checkouts(now())
+        click.echo(f"Expired {count} abandoned card checkouts.")
+
     @app.cli.command("demo-payment")
     @click.argument("reference")
     @click.option("--amount", help="Euros paid (default: the pledge's amount), e.g. 50 or 12,50.")

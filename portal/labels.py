@@ -10,6 +10,8 @@ from flask_babel import ngettext
 
 from portal.domain.application import ApplicationStatus
 from portal.domain.campaign import CampaignState
+from portal.domain.pledge import PaymentMethod
+from portal.domain.tax_relief import FiscalStatus
 from portal.i18n import words_list
 
 # The themes of `portal.domain.application.THEMES`.
@@ -72,6 +74,22 @@ CAMPAIGN_STATE_LABELS = {
     CampaignState.NOT_FUNDED: _l("Non finanziata"),
 }
 
+# An organisation's fiscal status (`portal.domain.tax_relief.FiscalStatus`): its profile, the
+# back-office and the receipts.
+FISCAL_STATUS_LABELS = {
+    FiscalStatus.ETS_RUNTS: _l("Ente del Terzo Settore iscritto al RUNTS"),
+    FiscalStatus.ONLUS: _l("ONLUS iscritta all'Anagrafe delle ONLUS"),
+    FiscalStatus.ODV: _l("Organizzazione di volontariato (ODV) iscritta al suo registro"),
+    FiscalStatus.APS: _l("Associazione di promozione sociale (APS) iscritta al suo registro"),
+    FiscalStatus.OTHER: _l("Nessuna di queste qualifiche"),
+}
+
+# How a supporter chose to pay (`portal.domain.pledge.PaymentMethod`): receipts and pledge pages.
+PAYMENT_METHOD_LABELS = {
+    PaymentMethod.BANK_TRANSFER: _l("Bonifico bancario"),
+    PaymentMethod.CARD: _l("Carta di pagamento"),
+}
+
 
 def init_app(app: Flask) -> None:
     """The labels every area's templates use (applicant pages, e-mails, back-office)."""
@@ -80,6 +98,8 @@ def init_app(app: Flask) -> None:
         theme_label=lambda code: THEME_LABELS.get(code, code),
         category_label=lambda code: CATEGORY_LABELS.get(code, code),
         legal_forms_hint=legal_forms_hint,
+        fiscal_status_label=lambda status: FISCAL_STATUS_LABELS.get(status, ""),
+        payment_method_label=lambda method: PAYMENT_METHOD_LABELS.get(method, ""),
     )
 
 

@@ -52,6 +52,9 @@ COURSE_REGISTRATION_PER_EMAIL = "5 per hour"
 COURSE_REGISTRATION_PER_IP = "30 per hour"
 PLEDGE_PER_EMAIL = "10 per hour"
 PLEDGE_PER_IP = "10 per minute;60 per hour"
+# "I miei sostegni": the link to a supporter's pledges, sent by e-mail.
+SUPPORTER_LINK_PER_EMAIL = "3 per hour"
+SUPPORTER_LINK_PER_IP = "10 per hour"
 # Forms opened by a secret link (a new password, cancelling a registration): the link is the key.
 SECRET_LINK_PER_IP = "10 per minute;60 per hour"
 # Everything a signed-in person changes (application steps and their autosave, the back-office):
@@ -175,6 +178,10 @@ course_registration = _all(
     _post(COURSE_REGISTRATION_PER_IP, client_ip),
 )
 pledge = _all(_post(PLEDGE_PER_EMAIL, typed_email, no_email_typed), _post(PLEDGE_PER_IP, client_ip))
+supporter_link = _all(
+    _post(SUPPORTER_LINK_PER_EMAIL, typed_email, no_email_typed),
+    _post(SUPPORTER_LINK_PER_IP, client_ip),
+)
 secret_link = _post(SECRET_LINK_PER_IP, client_ip)
 signed_in_writes = _post(SIGNED_IN_WRITES_PER_ACCOUNT, account_or_ip)
 

@@ -4,6 +4,9 @@
 # store), a JRE (Nu Html Checker), Node.js and npm (axe-core and vnu-jar, pinned in package-lock.json).
 set -euo pipefail
 
+# What the portal needs to run (WeasyPrint's libraries for receipts): the same list as `make run`.
+"$(dirname "$0")/run-deps.sh"
+
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)

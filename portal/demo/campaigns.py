@@ -65,6 +65,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from stdnum import luhn
 
 from portal.clock import ROME
 from portal.demo.campaign_data import (
@@ -81,8 +82,9 @@ from portal.domain import DomainError
 from portal.domain.campaign import grant_ceiling
 from portal.domain.match_funding import split_cost
 from portal.domain.pledge import PaidVia, PledgeStatus
+from portal.domain.tax_relief import FiscalStatus
 from portal.extensions import db
-from portal.models import Campaign, CampaignUpdate, Edition, OutboxMessage, Pledge
+from portal.models import Campaign, CampaignUpdate, Edition, Organisation, OutboxMessage, Pledge
 from portal.services.campaigns import closing
 from portal.services.payments import payments
 from portal.services.places.neighbourhoods import nil_or_none
@@ -98,6 +100,12 @@ CLOSING_AT = datetime(2020, 11, 10, 2, 0, tzinfo=ROME)  # the closing run after 
 # weeks before round 1 went online; the call page lists the selected projects from then on.
 RANKING_PUBLISHED_AT = datetime(2020, 10, 15, 12, 0, tzinfo=ROME)
 PLEDGE_FIELDS = ["pledges", "confirmed_cents", "pending_cents", "supporters"]
+# Made up: the fictional association is an ONLUS (since 2014, checked by staff before round 1), so
+# the succeeded fictional campaign's receipts carry the art. 83 note of 2020; the real campaigns'
+# organisations get "none of these" (the portal does not know their status) and a codice fiscale
+# invented for the demo ("9…"), so their receipts, once a later clock closes them, carry none.
+FICTIONAL_FISCAL_STATUS = (FiscalStatus.ONLUS, date(2014, 1, 1))
+FISCAL_CHECKED_AT = datetime(2020, 10, 20, 10, 0, tzinfo=ROME)
 
 
 @dataclass(frozen=True)
@@ -293,6 +301,7 @@ def seed_demo_campaigns() -> dict[str, int]:
             until = campaign.ends_at - timedelta(days=2)
             plan = planned_pledges(project.slug, project.raised_eur, project.pending, campaign.starts_at, until)
             counts["pledges"] += _add_pledges(campaign, plan)
+        _demo_organisations(edition)
         closing.close_due_campaigns(CLOSING_AT)
     _publish_ranking(edition)
     first = db.session.execute(sa.select(Edition).filter_by(year=2016)).scalar_one()
@@ -300,6 +309,48 @@ def seed_demo_campaigns() -> dict[str, int]:
     for project in PROJECTS_2016:
         _get_or_add(project.slug, lambda p=project: campaign_2016(p, rows_2016[p.title], first), counts)
     return counts
+
+
+@transactional
+def _demo_organisations(edition: Edition) -> None:
+    """Every 2020 demo campaign gets its organisation (receipts are in its name): one per name, with
+    a fiscal status (see `FICTIONAL_FISCAL_STATUS`); a campaign that has one keeps it."""
+    campaigns = db.session.scalars(
+        sa.select(Campaign).where(Campaign.edition_id == edition.id, Campaign.application_id.is_(None))
+    ).all()
+    names = sorted({c.organisation_name for c in campaigns})
+    for campaign in campaigns:
+        if campaign.organisation_id is not None:
+            continue
+        number = f"9{names.index(campaign.organisation_name) + 1:09d}"
+        codice_fiscale = number + luhn.calc_check_digit(number)
+        organisation = db.session.scalar(sa.select(Organisation).filter_by(codice_fiscale=codice_fiscale))
+        if organisation is None:
+            organisation = _demo_organisation(campaign, codice_fiscale)
+            db.session.add(organisation)
+            db.session.flush()
+        campaign.organisation_id = organisation.id
+
+
+def _demo_organisation(campaign: Campaign, codice_fiscale: str) -> Organisation:
+    fictional = campaign.organisation_name == FICTIONAL_ORGANISATION
+    status, since = FICTIONAL_FISCAL_STATUS if fictional else (FiscalStatus.OTHER, None)
+    nil = nil_or_none(campaign.nil_id) if campaign.nil_id else None
+    return Organisation(
+        name=campaign.organisation_name[:200],
+        legal_form="associazione" if fictional else "altro",
+        codice_fiscale=codice_fiscale,
+        address="Indirizzo non indicato (demo)",
+        nil_id=nil.id if nil else 1,
+        municipio=nil.municipio if nil else (campaign.municipio or 1),
+        contact_name="Referente (demo)",
+        contact_phone="02 0000000",
+        fiscal_status=status,
+        fiscal_status_since=since,
+        fiscal_status_checked_at=FISCAL_CHECKED_AT,
+        created_at=FISCAL_CHECKED_AT,
+        updated_at=FISCAL_CHECKED_AT,
+    )
 
 
 @transactional

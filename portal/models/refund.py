@@ -16,6 +16,10 @@ class RefundRoute(enum.Enum):
     PROVIDER = "provider"  # a card payment: refunded through the provider that took it
     BANK_TRANSFER = "bank_transfer"  # a bank transfer: paid back by SEPA credit transfer to the IBAN given
 
+    @property
+    def through_provider(self) -> bool:
+        return self is RefundRoute.PROVIDER
+
 
 class RefundStatus(enum.Enum):
     AWAITING_IBAN = "awaiting_iban"  # a bank transfer's supporter has not given an IBAN yet
@@ -23,6 +27,22 @@ class RefundStatus(enum.Enum):
     REQUESTED = "requested"  # asked of the provider, or in a SEPA file sent to the bank
     DONE = "done"  # the provider or the bank confirmed it
     FAILED = "failed"  # the last attempt failed: retried, and shown to staff
+
+    @property
+    def awaits_iban(self) -> bool:
+        return self is RefundStatus.AWAITING_IBAN
+
+    @property
+    def is_done(self) -> bool:
+        return self is RefundStatus.DONE
+
+    @property
+    def has_failed(self) -> bool:
+        return self is RefundStatus.FAILED
+
+    @property
+    def is_requested(self) -> bool:
+        return self is RefundStatus.REQUESTED
 
 
 class Refund(db.Model):
@@ -52,6 +72,10 @@ class Refund(db.Model):
 
     pledge: Mapped[Pledge] = relationship(back_populates="refund")  # noqa: F821
     sepa_batch: Mapped[SepaBatch | None] = relationship(back_populates="refunds")
+
+    @property
+    def awaits_iban(self) -> bool:
+        return self.status.awaits_iban
 
 
 class SepaBatch(db.Model):

@@ -8,7 +8,7 @@ from portal.demo.campaigns import seed_demo_campaigns
 from portal.models import Role
 from tests.accounts import PASSWORD, make_user
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, run_axe
-from tests.pages import CASES, DEMO_HOME_CASES, STAFF_CASES
+from tests.pages import CASES, DEMO_HOME_CASES, PLEDGE_CLOCK, PLEDGE_STATUS_CASES, STAFF_CASES, pledge_status_paths
 from tests.panel import STAFF, evaluated, submitted
 
 
@@ -52,6 +52,24 @@ def test_no_axe_violations_on_the_staff_pages(app, page, live_server, axe_source
     for case, clock, path in STAFF_CASES:
         at(clock)
         response = page.goto(live_server + path.format(application=application_id))
+        assert response.status == 200, case
+        if found := run_axe(page, axe_source):
+            violations[case] = found
+    assert violations == {}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_axe_violations_on_the_supporters_pledge_pages(app, page, live_server, axe_source, at, viewport):
+    """The supporter's page in every state of `PLEDGE_STATUS_CASES` (awaiting the card's confirmation,
+    not paid, not started, bank transfer, confirmed, expired, cancelled, refund and its IBAN link)."""
+    at(PLEDGE_CLOCK)
+    paths = pledge_status_paths(app)
+    page.set_viewport_size(viewport)
+    violations = {}
+    for case, clock, state, lang in PLEDGE_STATUS_CASES:
+        at(clock)
+        response = page.goto(f"{live_server}/{lang}/{paths[state]}")
         assert response.status == 200, case
         if found := run_axe(page, axe_source):
             violations[case] = found

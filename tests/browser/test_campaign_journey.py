@@ -26,6 +26,7 @@ def pledge_in_the_browser(page, amount: str, name: str) -> str:
     page.get_by_label("Importo del sostegno, in euro").fill(amount)
     page.get_by_label("Nome e cognome").fill(name)
     page.get_by_label("Indirizzo e-mail").fill("anna@example.org")
+    page.locator("label[for=metodo-1]").click()  # Bonifico bancario (the card is chosen by default)
     page.locator("label[for=privacy]").click()
     page.get_by_role("button", name="Conferma il sostegno").click()
     expect(page.get_by_role("heading", name="Come pagare con un bonifico")).to_be_visible()

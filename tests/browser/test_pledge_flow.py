@@ -40,6 +40,7 @@ def fill_and_send(page, amount: str) -> None:
     page.get_by_label("Importo del sostegno, in euro").fill(amount)
     page.get_by_label("Nome e cognome").fill("Anna Rossi")
     page.get_by_label("Indirizzo e-mail").fill("anna@example.org")
+    page.locator("label[for=metodo-1]").click()  # Bonifico bancario (the card is chosen by default)
     page.locator("label[for=privacy]").click()
     page.get_by_role("button", name="Conferma il sostegno").click()
 
@@ -95,6 +96,8 @@ def test_pledge_by_keyboard_only(app, page, live_server, campaign_id):
     page.keyboard.press("Space")  # anonymous after all
     page.keyboard.press("Tab")
     page.keyboard.type("anna@example.org")
+    focus_by_tab(page, lambda: page.evaluate("document.activeElement.id") == "metodo-0")  # the card, chosen
+    page.keyboard.press("ArrowDown")  # Bonifico bancario
     focus_by_tab(page, lambda: page.evaluate("document.activeElement.id") == "privacy")
     page.keyboard.press("Space")
     focus_by_tab(page, lambda: page.evaluate("document.activeElement.id") == "pledge-submit")

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from portal.extensions import db
-from portal.models import Assignment, Campaign, DocumentKind, Edition, Event, Role
+from portal.models import Application, Assignment, Campaign, DocumentKind, Edition, Event, Role
 from portal.services.accounts import accounts
 from portal.services.editions import documents
 from portal.services.evaluation import selection
@@ -39,6 +39,7 @@ def world(app):
         edition = db.session.scalars(db.select(Edition).filter_by(year=2020)).one()
         kind = documents.DocumentSettings(DocumentKind.CALL, "Bando", "Call", None)
         document_id = documents.add(edition, kind, "bando.pdf", pdf_bytes(), staff, DECIDED_AT).id
+        organisation_id = db.session.get(Application, ids[1]).organisation_id
     return {
         "application": ids[0],
         "other": ids[2],
@@ -46,6 +47,7 @@ def world(app):
         "assignment": assignment_id,
         "event": event_id,
         "document": document_id,
+        "organisation": organisation_id,
     }
 
 
@@ -87,6 +89,15 @@ STAFF_URLS = [
     ("GET", "/it/gestione/pagamenti/esempio.csv"),
     ("GET", "/it/gestione/campagne/{campaign}/sostegni"),
     ("GET", "/it/gestione/campagne/{campaign}/sostegni.csv"),
+    ("GET", "/it/gestione/rimborsi"),
+    ("POST", "/it/gestione/rimborsi/sepa"),
+    ("POST", "/it/gestione/rimborsi/sepa/1/eseguiti"),
+    ("POST", "/it/gestione/rimborsi/1/riprova"),
+    ("POST", "/it/gestione/rimborsi/pagamenti-tardivi/1/rimborsa"),
+    ("POST", "/it/gestione/rimborsi/pagamenti-tardivi/1/conferma"),
+    ("POST", "/it/gestione/domande/{application}/stato-fiscale"),
+    ("GET", "/it/gestione/pagamenti/donatori"),
+    ("GET", "/it/gestione/pagamenti/donatori.csv?organizzazione={organisation}&anno=2020"),
 ]
 EVALUATOR_URLS = [
     ("GET", "/it/valutazione/"),

@@ -123,9 +123,12 @@ def world(app, at) -> dict[str, str]:
             "registration_id": str(registration.id if registration else 1),
             "assignment_id": "1",
             "document_id": "1",
+            "batch_id": "1",
+            "refund_id": "1",
             "slug": slug,
             "event_slug": event.slug,
             "token": "token-di-prova",
+            "provider": "demo",
             "filename": "css/portal.css",
         }
 

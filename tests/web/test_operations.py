@@ -44,6 +44,8 @@ def test_real_deployments_hash_passwords_with_scrypt(monkeypatch):
     """The suite's cheap hash (TestConfig) is never the production or the demo one."""
     assert ProdConfig.PASSWORD_HASH_METHOD == DevConfig.PASSWORD_HASH_METHOD == "scrypt"
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_not_used")  # production pays by card through Stripe
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_not_used")
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     # `make` exports the demo's PORTAL_NOW, which production refuses (tests/web/test_production_clock.py).
     with create_app(ProdConfig, overrides={"PORTAL_NOW": None}).app_context():

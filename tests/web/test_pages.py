@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.pages import CASES, NOT_FOUND_IDS
+from tests.pages import CASES, NOT_FOUND_IDS, PLEDGE_CLOCK, PLEDGE_STATES, pledge_status_paths
 
 
 @pytest.mark.parametrize(("case", "clock", "path"), CASES, ids=[c[0] for c in CASES])
@@ -101,3 +101,27 @@ def test_the_error_page_renders_even_when_the_database_is_down(app, client, monk
     assert response.status_code == 503  # unreachable, not broken: portal/errors.py, `unavailable`
     assert "Servizio momentaneamente non disponibile" in response.get_data(as_text=True)
     assert client.get("/healthz").status_code == 503
+
+
+# What the supporter's page says in each state `tests.pages.pledge_status_paths` builds (the axe cases).
+PLEDGE_STATE_SAYS = {
+    "card-confirming": "Stiamo ricevendo la conferma del pagamento",
+    "card-not-paid": "Il pagamento non è stato fatto",
+    "card-not-started": "Pagamento con carta non avviato",
+    "transfer-pending": "Come pagare con un bonifico",
+    "confirmed": "Pagamento ricevuto",
+    "expired": "Sostegno scaduto",
+    "cancelled": "Sostegno annullato",
+    "refund-due": "Rimborso in corso",
+    "refund-iban": "IBAN del conto",
+}
+
+
+def test_the_pledge_states_checked_by_axe_are_each_what_they_say(app, client, at):
+    at(PLEDGE_CLOCK)
+    paths = pledge_status_paths(app)
+    assert set(paths) == set(PLEDGE_STATES) == set(PLEDGE_STATE_SAYS)
+    for state, path in paths.items():
+        response = client.get(f"/it/{path}")
+        assert response.status_code == 200, state
+        assert PLEDGE_STATE_SAYS[state] in response.get_data(as_text=True).replace("&#39;", "'"), state

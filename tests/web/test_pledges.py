@@ -110,7 +110,7 @@ def test_a_pledge_is_pending_with_its_reference_mailed_and_shown(app, client, ca
     text = words(page)
     assert "In attesa del pagamento" in text
     assert f"Causale (da copiare così com'è) {created.reference}" in text
-    assert "IBAN IT60X0542811101000000123456" in text
+    assert "IBAN IT60 X054 2811 1010 0000 0123 456" in text
     assert "Beneficiario Comune di Milano – Crowdfunding Civico" in text
     assert "Importo 25,50 €" in text
     assert "Entro il 28 dicembre 2020" in text

@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def production_env(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_not_used")  # production pays by card through Stripe
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_not_used")
 
 
 def test_production_refuses_to_start_with_a_fixed_clock(production_env):
@@ -51,6 +53,7 @@ def start_production(**env: str) -> subprocess.CompletedProcess:
     """`wsgi.py` loaded as gunicorn loads it, with an operator's environment."""
     base = {key: value for key, value in os.environ.items() if not key.startswith(("PORTAL_", "TEST_"))}
     base |= {"PORTAL_ENV": "production", "SECRET_KEY": "a-production-secret", "DATABASE_URL": "sqlite://"}
+    base |= {"STRIPE_SECRET_KEY": "sk_test_not_used", "STRIPE_WEBHOOK_SECRET": "whsec_not_used"}
     return subprocess.run(
         [sys.executable, "-c", "import wsgi"],
         cwd=ROOT,

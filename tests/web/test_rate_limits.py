@@ -43,6 +43,8 @@ NEW_PASSWORD = "a brand new long passphrase"
 EXEMPT = {
     "payments.notification": "the payment provider's notifications are signed (HMAC over the body) and a "
     "repeated event is ignored; a limit would drop real payments when many arrive at once",
+    "payments.provider_notification": "a card provider's notifications are verified by the provider's own "
+    "signature check and a repeated event is ignored; a limit would drop real payments when many arrive at once",
 }
 
 
@@ -180,6 +182,7 @@ PUBLIC_FORMS = {
     "pledge": ("progetti/lab-barona/sostieni", _pledge, limits.PLEDGE_PER_EMAIL, NOVEMBER),
     "sign-up": ("registrazione", _sign_up, limits.SIGN_UP_PER_EMAIL, JUNE_10),
     "password reset": ("password-dimenticata", _reset, limits.RESET_REQUEST_PER_EMAIL, JUNE_10),
+    "supporter's link": ("i-miei-sostegni", _reset, limits.SUPPORTER_LINK_PER_EMAIL, NOVEMBER),
 }
 
 

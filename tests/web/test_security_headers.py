@@ -83,6 +83,7 @@ def world(app, at):
             "event_id": registration.event_id,
             "registration_id": registration.id,
             "document_id": document_id,
+            "batch_id": 1,  # a SEPA file of refunds (none here: its 404 is never stored either)
             ("call", "slug"): db.session.get(Event, registration.event_id).slug,
             ("campaigns", "slug"): "orto-giambellino",
             ("courses", "token"): registration.registrant.token,
@@ -188,6 +189,8 @@ def test_public_pages_seen_by_an_anonymous_visitor_may_be_cached(client):
 def production(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret")
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_not_used")  # production pays by card through Stripe
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_not_used")
     # `make` exports the demo's PORTAL_NOW: production runs on the real clock.
     return create_app(ProdConfig, overrides={"PORTAL_NOW": None})
 
@@ -200,3 +203,20 @@ def test_production_tells_browsers_to_use_https_only(production):
 def test_development_and_tests_send_no_hsts(client):
     assert "Strict-Transport-Security" not in client.get("/").headers
     assert TestConfig.STRICT_TRANSPORT_SECURITY is None
+
+
+def form_action(response) -> list[str]:
+    """The sources of the CSP's form-action directive."""
+    directives = dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
+    return directives["form-action"].split()
+
+
+def test_forms_may_be_redirected_to_the_configured_providers_checkout_and_nowhere_else(app, client, production):
+    """The pledge form is answered with a redirect to the hosted checkout: the CSP's form-action names
+    the configured provider's origin (the demo's from its URL, Stripe's own) and no other."""
+    assert form_action(client.get("/it/")) == ["'self'", "http://127.0.0.1:9"]
+    assert form_action(production.test_client().get("/")) == ["'self'", "https://checkout.stripe.com"]
+    moved = create_app(TestConfig, overrides={"DEMO_PROVIDER_URL": "http://127.0.0.1:5010/checkout/"})
+    assert form_action(moved.test_client().get("/")) == ["'self'", "http://127.0.0.1:5010"]
+    bank_only = create_app(TestConfig, overrides={"PAYMENT_PROVIDER": None})
+    assert form_action(bank_only.test_client().get("/")) == ["'self'"]

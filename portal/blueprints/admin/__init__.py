@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang>/gestione")
 
-from portal.blueprints.admin import applications, editions, events, payments, people, selection, views  # noqa: E402,F401
+from portal.blueprints.admin import (  # noqa: E402,F401
+    applications,
+    editions,
+    events,
+    payments,
+    people,
+    refunds,
+    selection,
+    tax_receipts,
+    views,
+)

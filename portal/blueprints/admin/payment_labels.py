@@ -14,6 +14,7 @@ STATUS = {
     PledgeStatus.CONFIRMED: _l("Confermato"),
     PledgeStatus.CANCELLED: _l("Annullato"),
     PledgeStatus.REFUND_DUE: _l("Da rimborsare"),
+    PledgeStatus.REFUNDED: _l("Rimborsato"),
 }
 PAID_VIA = {
     PaidVia.BANK: _l("Bonifico (estratto conto)"),

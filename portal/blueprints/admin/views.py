@@ -27,6 +27,10 @@ ACTIONS = {
     "edition.update": _l("Modifica di un'edizione"),
     "user.invite": _l("Invito nel back-office"),
     "payments.import": _l("Importazione di un estratto conto"),
+    "organisation.fiscal_check": _l("Verifica della qualifica fiscale"),
+    "refund.sepa_batch": _l("File SEPA dei rimborsi creato"),
+    "refund.sepa_done": _l("Bonifici di rimborso segnati come eseguiti"),
+    "refund.retry": _l("Rimborso con carta ritentato"),
 }
 FIELDS = {
     "capacity": _l("Posti disponibili"),
@@ -39,6 +43,14 @@ FIELDS = {
     "rows_to_check": _l("Movimenti da controllare"),
     "rows_already_imported": _l("Movimenti già importati"),
     "lines_unreadable": _l("Righe illeggibili"),
+    "fiscal_status": _l("Qualifica fiscale"),
+    "fiscal_status_since": _l("Qualifica fiscale dal"),
+    "fiscal_status_checked_at": _l("Qualifica fiscale verificata il"),
+    "refunds": _l("Rimborsi nel file"),
+    "total_cents": _l("Totale (centesimi)"),
+    "refunds_done": _l("Rimborsi eseguiti"),
+    "attempts": _l("Tentativi"),
+    "last_error": _l("Ultimo errore"),
 }
 AUDIT_PAGE_SIZE = 50
 

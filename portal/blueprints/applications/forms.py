@@ -15,8 +15,9 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.domain.application import BUDGET_CATEGORIES, THEMES
 from portal.domain.eligibility import LEGAL_FORMS
+from portal.domain.tax_relief import FiscalStatus
 from portal.form_fields import DateField, EuroField, WholeNumberField, clean, strip
-from portal.labels import CATEGORY_LABELS, LEGAL_FORM_LABELS, THEME_LABELS
+from portal.labels import CATEGORY_LABELS, FISCAL_STATUS_LABELS, LEGAL_FORM_LABELS, THEME_LABELS
 from portal.services.places.neighbourhoods import grouped_choices
 
 PLEASE_CHOOSE = SelectChoice("", _l("Scegli…"))
@@ -122,6 +123,18 @@ class OrganisationForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(_l("Scrivi un numero di telefono")), Length(max=40)],
     )
+    # For donors' receipts (art. 83 of the Codice del Terzo Settore); optional until declared.
+    stato_fiscale = SelectField(
+        _l("Qualifica fiscale"),
+        choices=[SelectChoice("", _l("Non indicata"))]
+        + [SelectChoice(status.value, label) for status, label in FISCAL_STATUS_LABELS.items()],
+        default="",
+    )
+    stato_fiscale_dal = DateField(_l("Iscritta dal"))
+
+    @property
+    def fiscal_status(self) -> FiscalStatus | None:
+        return FiscalStatus(self.stato_fiscale.data) if self.stato_fiscale.data else None
 
     def validate_codice_fiscale(self, field) -> None:
         if not codicefiscale.is_valid(field.data or ""):

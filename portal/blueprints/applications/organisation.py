@@ -26,6 +26,10 @@ PROBLEMS = {
         "codice_fiscale",
         _l("Esiste già un'organizzazione con questo codice fiscale: chiedi a chi l'ha registrata di contattarci."),
     ),
+    OrganisationError.FISCAL_DATE_MISSING: (
+        "stato_fiscale_dal",
+        _l("Scrivi la data di iscrizione al registro, ad esempio 23/11/2021"),
+    ),
 }
 
 
@@ -46,6 +50,8 @@ def organisation():
         )
         form.indirizzo.data, form.nil.data = current.address, current.nil_id
         form.referente.data, form.telefono.data = current.contact_name, current.contact_phone
+        form.stato_fiscale.data = current.fiscal_status.value if current.fiscal_status else ""
+        form.stato_fiscale_dal.data = current.fiscal_status_since
     if form.validate_on_submit():
         profile = organisations.Profile(
             name=form.nome.data,
@@ -55,6 +61,8 @@ def organisation():
             nil_id=form.nil.data,
             contact_name=form.referente.data,
             contact_phone=form.telefono.data,
+            fiscal_status=form.fiscal_status,
+            fiscal_status_since=form.stato_fiscale_dal.date if form.fiscal_status else None,
         )
         eligible = edition.criteria.eligible_legal_forms if edition else frozenset()
         try:
@@ -73,6 +81,7 @@ def organisation():
         form,
         False,
         has_profile=current is not None,
+        fiscal_checked_at=current_user.organisation.fiscal_status_checked_at if current_user.organisation else None,
         next_path=next_path,
         edition=edition,
     )

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from stdnum import exceptions as stdnum_errors
+from stdnum.it import codicefiscale
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from portal.domain.pledge import PaymentMethod
 from portal.form_fields import EuroField, clean, email_field
 from portal.i18n import money
 
@@ -16,6 +19,11 @@ MESSAGE_MAX = 500
 NAME_MAX = 120
 NO_REWARD = ""
 NO_AMOUNT = _l("Scrivi l'importo del tuo sostegno, ad esempio 25 oppure 25,50")
+# The payment method as the form posts it.
+CARD = "carta"
+BANK_TRANSFER = "bonifico"
+METHODS = {CARD: PaymentMethod.CARD, BANK_TRANSFER: PaymentMethod.BANK_TRANSFER}
+CODICE_FISCALE_MAX = 40  # what is typed, spaces included: 16 characters once compacted
 
 
 class PledgeForm(FlaskForm):
@@ -31,6 +39,8 @@ class PledgeForm(FlaskForm):
     nome = StringField(_l("Nome e cognome"), filters=[clean])
     anonimo = BooleanField(_l("Sostieni in forma anonima: nell'elenco pubblico dei sostegni comparirà «anonimo»"))
     email = email_field()
+    codice_fiscale = StringField(_l("Codice fiscale per la ricevuta (facoltativo)"), filters=[clean])
+    metodo = RadioField(_l("Come vuoi pagare?"), validate_choice=False)
     messaggio = TextAreaField(
         _l("Messaggio per l'organizzazione (facoltativo)"),
         filters=[clean],
@@ -42,14 +52,28 @@ class PledgeForm(FlaskForm):
         validators=[DataRequired(_l("Per continuare, conferma di aver letto l'informativa privacy"))],
     )
 
-    def __init__(self, campaign, *args, **kwargs):
+    def __init__(self, campaign, *args, card: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        # Card first when a provider takes cards; a form posted without a choice (a page from before,
+        # a script) is a bank transfer: nothing is charged until the person pays.
+        self.card = card
+        self.metodo.choices = ([(CARD, _l("Paga con carta"))] if card else []) + [
+            (BANK_TRANSFER, _l("Bonifico bancario"))
+        ]
+        if not self.is_submitted():
+            self.metodo.data = CARD if card else BANK_TRANSFER
+        elif not self.metodo.raw_data:
+            self.metodo.data = BANK_TRANSFER
         self.rewards = {str(r.id): r for r in campaign.rewards}
         self.ricompensa.choices = [(NO_REWARD, _l("Nessuna ricompensa"))] + [
             (str(r.id), r.title) for r in campaign.rewards
         ]
         self.amount_cents: int | None = None
+
+    @property
+    def method(self) -> PaymentMethod:
+        return METHODS[self.metodo.data]
 
     @property
     def reward(self):
@@ -98,3 +122,25 @@ class PledgeForm(FlaskForm):
             raise ValidationError(_("Scrivi il tuo nome e cognome, oppure scegli di sostenere in forma anonima"))
         elif len(field.data) > NAME_MAX:
             raise ValidationError(_("Al massimo %(max)d caratteri", max=NAME_MAX))
+
+    def validate_metodo(self, field) -> None:
+        if field.data not in dict(field.choices):
+            field.data = BANK_TRANSFER
+            raise ValidationError(_("Scegli come vuoi pagare: con carta o con bonifico bancario"))
+
+    def validate_codice_fiscale(self, field) -> None:
+        """Optional; when given, a codice fiscale whose check character is right (python-stdnum),
+        kept in its compact form."""
+        if not field.data:
+            field.data = None
+            return
+        if len(field.data) > CODICE_FISCALE_MAX:
+            raise ValidationError(_("Il codice fiscale ha 16 caratteri, ad esempio RSSMRA85T10A562S"))
+        try:
+            field.data = codicefiscale.validate(field.data)
+        except stdnum_errors.InvalidChecksum:
+            raise ValidationError(
+                _("Questo codice fiscale non è valido: controlla di averlo copiato bene, carattere per carattere")
+            ) from None
+        except stdnum_errors.ValidationError:
+            raise ValidationError(_("Il codice fiscale ha 16 caratteri, ad esempio RSSMRA85T10A562S")) from None

@@ -1,4 +1,9 @@
-"""`POST /api/pagamenti/notifiche`: the payment provider says a pledge was paid.
+"""The payment providers' notifications, machine to machine.
+
+`POST /api/pagamenti/notifiche/<provider>` (``demo``, ``stripe``): a card provider's notification,
+read and verified by the provider's own `read_notification` (`provider_notification` below).
+
+`POST /api/pagamenti/notifiche`: the portal's own signed format, that `flask demo-payment` plays.
 
 The provider signs each notification in the ``Portal-Signature`` header,
 ``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>`` under the secret shared with the
@@ -32,7 +37,8 @@ from portal.domain import DomainError
 from portal.domain.webhook import MAX_BODY_BYTES, SIGNATURE_HEADER, WebhookError, parse_event, verify
 from portal.extensions import csrf, limiter
 from portal.services import mail
-from portal.services.payments import provider_events
+from portal.services.payments import provider_events, providers
+from portal.services.payments.providers.base import BadNotification
 
 _SIGNATURE_ERRORS = {
     WebhookError.MALFORMED: ("malformed_signature", 400),
@@ -70,3 +76,43 @@ def notification():
     outcome = provider_events.record_event(event, moment)
     mail.deliver_now_if_immediate(moment)
     return jsonify(outcome=outcome, event_id=event.event_id)
+
+
+# Stripe's events carry the whole session: more room than the portal's own format.
+MAX_NOTIFICATION_BYTES = 256 * 1024
+
+
+@bp.post("/notifiche/<provider>")
+@csrf.exempt
+@limiter.exempt
+def provider_notification(provider: str):
+    """A card provider's notification, read and verified by that provider's `read_notification`.
+
+    Answers 200 ``{"outcome": …, "event_id": …}`` for every event read (see
+    `provider_events.record_notification`), 400 ``{"error": "bad_notification"}`` when the provider
+    refuses the body or its signature (nothing stored), 404 for a provider the portal does not
+    know, 503 ``{"error": "not_configured"}`` when its settings are missing.
+    """
+    if not providers.is_known(provider):
+        return _error("unknown_provider", 404)
+    if not providers.is_configured(provider):
+        current_app.logger.error("Notification from %s refused: the provider is not configured", provider)
+        return _error("not_configured", 503)
+    if (request.content_length or 0) > MAX_NOTIFICATION_BYTES:
+        return _error(WebhookError.MALFORMED, 400, field="body")
+    body = request.get_data(cache=False)
+    if len(body) > MAX_NOTIFICATION_BYTES:
+        return _error(WebhookError.MALFORMED, 400, field="body")
+    try:
+        notification = providers.provider_named(provider).read_notification(body, request.headers)
+    except BadNotification as problem:
+        current_app.logger.warning("Notification from %s refused: %s", provider, problem)
+        return _error("bad_notification", 400)
+    try:
+        provider_events.check_notification_storable(notification)
+    except DomainError as problem:
+        return _error(WebhookError.MALFORMED, 400, field=problem.params.get("field", "body"))
+    moment = now()
+    outcome = provider_events.record_notification(provider, notification, moment)
+    mail.deliver_now_if_immediate(moment)
+    return jsonify(outcome=outcome, event_id=notification.event_id)

@@ -23,7 +23,7 @@ SUBJECTS = {
     "succeeded": _l("Campagna conclusa con successo: «%(title)s»"),
     "not_funded": _l("Campagna conclusa senza raggiungere la soglia: «%(title)s»"),
     "cancelled": _l("Sostegno annullato: «%(title)s» si è conclusa"),
-    "refund": _l("Rimborso del tuo sostegno a «%(title)s»"),
+    "receipt": _l("La ricevuta del tuo sostegno a «%(title)s»"),
 }
 
 
@@ -87,5 +87,21 @@ def queue_campaign_closed(
     _organisation_and_team(kind, "campaign_closed", campaign, now, cancelled=cancelled, refunds=refunds)
     for pledge in cancelled:
         _send("cancelled", pledge.email, pledge.lang, "pledge_cancelled", campaign, now, **_pledge_context(pledge))
-    for pledge in refunds:
-        _send("refund", pledge.email, pledge.lang, "pledge_refund", campaign, now, **_pledge_context(pledge))
+    # Each paid pledge's supporter hears of the refund from services/payments/refund_mail.py.
+
+
+def queue_receipts(campaign: Campaign, confirmed: Sequence[Pledge], now: datetime) -> None:
+    """A campaign succeeded: each confirmed supporter gets the link to their receipt (a PDF in
+    their language, drawn when opened: services/payments/receipts.py) and to all their pledges."""
+    for pledge in confirmed:
+        _send(
+            "receipt",
+            pledge.email,
+            pledge.lang,
+            "pledge_receipt",
+            campaign,
+            now,
+            **_pledge_context(pledge),
+            receipt_url=absolute_url("campaigns.receipt", lang=pledge.lang, token=pledge.token),
+            supporter_url=absolute_url("campaigns.supporter", lang=pledge.lang),
+        )

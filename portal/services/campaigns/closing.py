@@ -13,6 +13,8 @@ from portal.extensions import db
 from portal.models import Campaign, Pledge
 from portal.services.campaigns import campaign_mail
 from portal.services.campaigns.locking import locked_campaign
+from portal.services.payments.checkout import expire_abandoned_in
+from portal.services.payments.refunds import open_refunds
 from portal.services.transaction import own_transaction
 
 
@@ -47,6 +49,9 @@ def close_due_campaigns(now: datetime) -> list[Closing]:
 
 
 def _close(campaign: Campaign, now: datetime) -> Closing:
+    # Card checkouts abandoned before the end are expired (not charged, their rewards released)
+    # rather than cancelled as unpaid: their supporters are told what really happened.
+    expire_abandoned_in(campaign, now)
     pledges = {
         p.reference: p
         for p in db.session.scalars(
@@ -74,4 +79,11 @@ def _close(campaign: Campaign, now: datetime) -> Closing:
     campaign.pending_cents = 0
     campaign.closed_at = now
     campaign_mail.queue_campaign_closed(campaign, cancelled, refunds, now)
+    if outcome.state is CampaignState.SUCCEEDED:
+        # The money goes to the organisation: each confirmed supporter gets their receipt.
+        confirmed = [p for p in pledges.values() if p.status is PledgeStatus.CONFIRMED]
+        campaign_mail.queue_receipts(campaign, sorted(confirmed, key=lambda p: p.id), now)
+    # Each paid pledge gets its refund (one per pledge, whatever runs again) and its e-mail:
+    # a card's goes back through the provider, a bank transfer's waits for the supporter's IBAN.
+    open_refunds(refunds, now)
     return Closing(campaign.id, outcome.state is CampaignState.SUCCEEDED, len(cancelled), len(refunds))

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.clock import to_rome
+from portal.domain.pledge import PledgeStatus
 from portal.domain.spreadsheet import safe_cell
 from portal.extensions import db
-from portal.models import Campaign, Edition
+from portal.models import Campaign, Edition, Pledge
 from portal.services.places.neighbourhoods import nil_or_none
 from portal.urls import absolute_url
 
@@ -50,6 +51,14 @@ FIELDS: tuple[Field, ...] = (
     Field("target_eur", _l("importo"), _l("Soglia che i cittadini devono raccogliere perché il Comune cofinanzi.")),
     Field("raised_eur", _l("importo"), _l("Donazioni confermate (pagamenti ricevuti).")),
     Field("supporters", _l("intero"), _l("Numero di donazioni confermate.")),
+    Field(
+        "refunded_eur",
+        _l("importo"),
+        _l(
+            "Donazioni già restituite ai sostenitori perché la campagna non ha raggiunto la soglia "
+            "(comprese in raised_eur, che resta quanto è stato versato)."
+        ),
+    ),
     Field("grant_eur", _l("importo, o vuoto"), _l("Contributo del Comune impegnato; vuoto finché non è impegnato.")),
     Field("state", _l("codice"), _l("Stato della campagna al momento della generazione (vedi i codici qui sotto).")),
     Field("start_date", _l("data AAAA-MM-GG"), _l("Primo giorno della raccolta (ora di Roma).")),
@@ -86,7 +95,17 @@ def published_campaigns(now: datetime) -> list[tuple[Campaign, int]]:
     return [(campaign, year) for campaign, year in rows]
 
 
-def record(campaign: Campaign, year: int, now: datetime) -> dict:
+def refunded_cents_by_campaign() -> dict[int, int]:
+    """What went back to supporters, per campaign: the pledges refunded (one query)."""
+    rows = db.session.execute(
+        sa.select(Pledge.campaign_id, sa.func.sum(Pledge.amount_cents))
+        .where(Pledge.status == PledgeStatus.REFUNDED)
+        .group_by(Pledge.campaign_id)
+    )
+    return {campaign_id: int(total) for campaign_id, total in rows}
+
+
+def record(campaign: Campaign, year: int, now: datetime, refunded_cents: int = 0) -> dict:
     nil = nil_or_none(campaign.nil_id)
     return {
         "edition_year": year,
@@ -102,6 +121,7 @@ def record(campaign: Campaign, year: int, now: datetime) -> dict:
         "target_eur": euros(campaign.target_cents),
         "raised_eur": euros(campaign.confirmed_cents),
         "supporters": campaign.supporters,
+        "refunded_eur": euros(refunded_cents),
         "grant_eur": euros(campaign.grant_cents) if campaign.grant_committed else None,
         "state": campaign.state(now).value,
         "start_date": to_rome(campaign.starts_at).date().isoformat(),
@@ -113,7 +133,8 @@ def record(campaign: Campaign, year: int, now: datetime) -> dict:
 
 
 def records(now: datetime) -> list[dict]:
-    return [record(campaign, year, now) for campaign, year in published_campaigns(now)]
+    refunded = refunded_cents_by_campaign()
+    return [record(campaign, year, now, refunded.get(campaign.id, 0)) for campaign, year in published_campaigns(now)]
 
 
 def _cell(name: str, value: object) -> str:

@@ -179,6 +179,7 @@ def launch(application_id: int, starts_on: date, actor: User, now: datetime) -> 
         title=application.title,
         summary=application.summary,
         story=application.description,
+        organisation_id=application.organisation_id,  # receipts are in its name
         organisation_name=application.organisation.name,
         theme=application.theme,
         nil_id=application.nil_id,

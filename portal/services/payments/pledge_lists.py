@@ -13,7 +13,13 @@ from portal.extensions import db
 from portal.models import Campaign, Pledge
 
 # The order staff read them in: what needs action first.
-STATUS_ORDER = (PledgeStatus.PENDING, PledgeStatus.REFUND_DUE, PledgeStatus.CONFIRMED, PledgeStatus.CANCELLED)
+STATUS_ORDER = (
+    PledgeStatus.PENDING,
+    PledgeStatus.REFUND_DUE,
+    PledgeStatus.CONFIRMED,
+    PledgeStatus.REFUNDED,
+    PledgeStatus.CANCELLED,
+)
 
 
 @dataclass(frozen=True)

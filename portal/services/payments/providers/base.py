@@ -73,6 +73,8 @@ class RefundResult:
 
 class PaymentProvider(Protocol):
     name: str  # stored on the pledge: "stripe", "demo"
+    # scheme://host[:port] of the hosted checkout page: the portal's CSP lets forms be redirected there
+    checkout_origin: str
 
     def start_checkout(self, request: CheckoutRequest) -> Checkout: ...
 

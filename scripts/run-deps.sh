@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, what the portal itself needs to run beyond Python's packages:
+# the libraries WeasyPrint draws receipts' PDFs with (Pango, HarfBuzz's subsetter) and a fallback
+# font. `make run` runs it; scripts/system-deps.sh (for `make test`) runs it too.
+set -euo pipefail
+
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+
+need=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
+done
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "run-time system packages: all present"
+  exit 0
+fi
+echo "run-time system packages to install: ${need[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "run-time system packages: installed ${need[*]}"
