@@ -11,14 +11,4 @@ for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
 done
 
-if [ ${#need[@]} -eq 0 ]; then
-  echo "run-time system packages: all present"
-  exit 0
-fi
-echo "run-time system packages to install: ${need[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-echo "run-time system packages: installed ${need[*]}"
+"$(dirname "$0")/apt-install.sh" "run-time system packages" ${need[@]+"${need[@]}"}

@@ -15,14 +15,4 @@ command -v java >/dev/null || need+=(default-jre-headless)
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v msgfmt >/dev/null || true
 
-if [ ${#need[@]} -eq 0 ]; then
-  echo "system packages: all present"
-  exit 0
-fi
-echo "system packages to install: ${need[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-echo "system packages: installed ${need[*]}"
+"$(dirname "$0")/apt-install.sh" "system packages" ${need[@]+"${need[@]}"}

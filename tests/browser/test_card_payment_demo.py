@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import Campaign, Pledge
 from tests.browser.conftest import assert_accessible
 from tests.campaigns import NOVEMBER, make_campaign
-from tests.servers import DemoProviderServer
+from tests.demo_provider import DemoProviderServer
 from tests.visitor import Browser
 
 pytestmark = pytest.mark.browser

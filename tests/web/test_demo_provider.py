@@ -29,8 +29,9 @@ from portal.services.payments.providers.base import (
     ProviderError,
 )
 from portal.services.payments.providers.demo import DemoProvider
+from tests.demo_provider import DemoProviderServer
 from tests.html_validation import vnu_errors
-from tests.servers import ROOT, DemoProviderServer, portal_env, wait_for
+from tests.servers import ROOT, portal_env, wait_for
 from tests.visitor import Browser
 
 SECRET = "demo-provider-test-secret"

@@ -114,6 +114,21 @@ def send_confirmation(user: User, now: datetime, *, next_path: str | None = None
     )
 
 
+def _no_account(email: str, template: str, now: datetime, lang: str, **context: str) -> None:
+    """To an address without an active account: a message saying so, with the way to sign up."""
+    address = accounts.normalise_email(email)
+    mail.send(
+        template,
+        to=address,
+        lang=lang,
+        subject=_l("Nessun account con questo indirizzo – Crowdfunding Civico"),
+        now=now,
+        email=address,
+        sign_up_url=absolute_url("auth.sign_up", lang=lang),
+        **context,
+    )
+
+
 @transactional
 def resend_confirmation(email: str, now: datetime, *, lang: str = "it", next_path: str | None = None) -> None:
     """ "Send the link again": a new confirmation link to an account still unconfirmed; to a
@@ -122,16 +137,7 @@ def resend_confirmation(email: str, now: datetime, *, lang: str = "it", next_pat
     one message queued), and the page says nothing about the account."""
     user = accounts.user_by_email(email)
     if user is None or not user.is_active:
-        address = accounts.normalise_email(email)
-        mail.send(
-            "confirm_no_account",
-            to=address,
-            lang=lang,
-            subject=_l("Nessun account con questo indirizzo – Crowdfunding Civico"),
-            now=now,
-            email=address,
-            sign_up_url=absolute_url("auth.sign_up", lang=lang),
-        )
+        _no_account(email, "confirm_no_account", now, lang)
         return
     if user.email_confirmed_at is not None:
         _account_exists(user, now, resend=True)
@@ -160,17 +166,7 @@ def request_reset(email: str, now: datetime, *, lang: str = "it") -> None:
     says nothing about the account."""
     user = accounts.user_by_email(email)
     if user is None or not user.is_active:
-        address = accounts.normalise_email(email)
-        mail.send(
-            "reset_no_account",
-            to=address,
-            lang=lang,
-            subject=_l("Nessun account con questo indirizzo – Crowdfunding Civico"),
-            now=now,
-            email=address,
-            sign_up_url=absolute_url("auth.sign_up", lang=lang),
-            forgot_url=absolute_url("auth.forgot_password", lang=lang),
-        )
+        _no_account(email, "reset_no_account", now, lang, forgot_url=absolute_url("auth.forgot_password", lang=lang))
         return
     token = _serializer("reset").dumps({"id": user.id, "mark": _password_mark(user)})
     _send(
