@@ -127,10 +127,13 @@ def runner(app):
 
 
 class Queries:
-    """The SQL statements run inside a `count_queries()` block."""
+    """The SQL statements run inside a `count_queries()` block, each with its parameters and the
+    number of rows it returned (`rows`, in order; -1 for a statement that returns none)."""
 
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.parameters: list[object] = []
+        self.rows: list[int] = []
 
     @property
     def count(self) -> int:
@@ -150,12 +153,22 @@ def count_queries(app) -> Callable[[], AbstractContextManager[Queries]]:
 
         def record(conn, cursor, statement, parameters, context, executemany):
             queries.statements.append(statement)
+            queries.parameters.append(parameters)
+            queries.rows.append(-1)
+
+        def returned(conn, cursor, statement, parameters, context, executemany):
+            # The rows a SELECT returned: psycopg knows them once executed; SQLite's cursor does
+            # not (-1) until fetched, so the count of rows is asserted on PostgreSQL.
+            if cursor.description is not None:
+                queries.rows[-1] = cursor.rowcount
 
         event.listen(engine, "before_cursor_execute", record)
+        event.listen(engine, "after_cursor_execute", returned)
         try:
             yield queries
         finally:
             event.remove(engine, "before_cursor_execute", record)
+            event.remove(engine, "after_cursor_execute", returned)
 
     return counting
 

@@ -18,6 +18,7 @@ from portal.models.campaign import (
     Pledge,
     ProviderEvent,
 )
+from portal.models.data_version import DataVersion
 from portal.models.edition import DocumentKind, Edition, EditionDocument
 from portal.models.evaluation import Assignment, Criterion, Score
 from portal.models.event import Event, EventKind, Venue
@@ -40,6 +41,7 @@ __all__ = [
     "CampaignReward",
     "CampaignUpdate",
     "Criterion",
+    "DataVersion",
     "DocumentKind",
     "Edition",
     "EditionDocument",

@@ -27,6 +27,9 @@ class Campaign(db.Model):
         sa.CheckConstraint("ends_at > starts_at", name="window"),
         sa.CheckConstraint("confirmed_cents >= 0 AND pending_cents >= 0 AND supporters >= 0", name="totals"),
         sa.CheckConstraint("grant_cents IS NULL OR grant_cents <= reserved_cents", name="grant_within_reserve"),
+        # The feed and the sitemap read campaigns by publication; the gallery's "più recenti" by start.
+        sa.Index("ix_campaign_published_at", "published_at", "id"),
+        sa.Index("ix_campaign_starts_at", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -184,6 +187,7 @@ class CampaignUpdate(db.Model):
     """News the organisation posts on its campaign page."""
 
     __tablename__ = "campaign_update"
+    __table_args__ = (sa.Index("ix_campaign_update_posted_at", "posted_at", "id"),)  # the feed, newest first
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
@@ -204,6 +208,15 @@ class Pledge(db.Model):
     __table_args__ = (
         sa.CheckConstraint("amount_cents > 0", name="amount"),
         sa.Index("ix_pledge_campaign_status", "campaign_id", "status"),
+        # A campaign's supporters, latest first, read from the index whatever their number.
+        sa.Index(
+            "ix_pledge_campaign_confirmed",
+            "campaign_id",
+            "confirmed_at",
+            "id",
+            postgresql_where=sa.text("confirmed_at IS NOT NULL"),
+            sqlite_where=sa.text("confirmed_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

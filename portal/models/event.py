@@ -65,6 +65,9 @@ class Event(db.Model):
     # Slides and handouts, added by staff after the event (a link to where they are published).
     materials_url: Mapped[str | None] = mapped_column(sa.String(500))
     capacity: Mapped[int | None]
+    # Confirmed registrations, kept by the registration service under the event's lock (never
+    # counted per page): the seats left are `capacity - confirmed_seats`.
+    confirmed_seats: Mapped[int] = mapped_column(default=0, server_default="0")
     # [{"name": ..., "role_it": ..., "role_en": ...}]
     speakers: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
 
