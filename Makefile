@@ -10,7 +10,7 @@ export PORTAL_ENV ?= development
 # The demo's clock; `make run PORTAL_NOW=` runs on the real time.
 export PORTAL_NOW ?= 2020-06-01T10:00:00+02:00
 
-.PHONY: run run-deps test test-sqlite test-postgres test-stripe system-deps node-deps translations translations-check assets lint clean
+.PHONY: run run-deps test test-sqlite test-postgres test-stripe system-deps node-deps translations translations-check assets lint clean bench bench-profile bench-lighthouse
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,33 @@ test-stripe: $(VENV)/.installed-dev
 		echo "Without it, \`make test\` already runs the same tests against the local contract server." >&2; \
 		exit 2; fi
 	STRIPE_LIVE=1 PORTAL_ENV=testing $(BIN)/pytest -q tests/web/test_stripe_contract.py $(PYTEST_ARGS)
+
+## make bench [SIZE=small|city|large] [REPEAT=3] [DURATION=10s]: the portal at city scale (issue 16), a
+## benchmark, never part of `make test`. Seeds the synthetic city into a throwaway PostgreSQL, serves
+## the portal (production settings, gunicorn, 2 sync workers) and a one-route "hello" app on
+## 127.0.0.1, loads each page with wrk beside the hello yardstick, and prints the table with the goals
+## (README, "Velocità a scala di città"); the figures also go to bench/results/. BENCH_KEEP=1 keeps the
+## seeded database in bench/.data for the next run.
+SIZE ?= small
+REPEAT ?= 3
+DURATION ?= 10s
+bench: $(VENV)/.installed-dev
+	scripts/bench-deps.sh
+	PORTAL_NOW= SIZE=$(SIZE) scripts/with-redis.sh bench/postgres.sh \
+		$(BIN)/python -m bench.run --size $(SIZE) --repeat $(REPEAT) --duration $(DURATION)
+
+## make bench-profile PAGE=/it/progetti [SIZE=small] [REQUESTS=50]: one page's call tree (pyinstrument)
+## on the seeded city, in-process; with BENCH_KEEP=1 the city seeded by an earlier run is reused.
+PAGE ?= /it/progetti
+REQUESTS ?= 50
+bench-profile: $(VENV)/.installed-dev
+	scripts/bench-deps.sh
+	PORTAL_NOW= SIZE=$(SIZE) bench/postgres.sh \
+		$(BIN)/python -m bench.profile --size $(SIZE) --page "$(PAGE)" --requests $(REQUESTS)
+
+## make bench-lighthouse: Lighthouse (mobile, performance) on the public pages of the demo portal.
+bench-lighthouse: $(VENV)/.installed-dev node-deps
+	bench/lighthouse/run.sh
 
 system-deps:
 	scripts/system-deps.sh

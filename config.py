@@ -127,6 +127,24 @@ class Config:
     # Who on the staff side hears of grants committed and campaigns closed.
     PROGRAMME_TEAM_EMAIL = _env("PROGRAMME_TEAM_EMAIL", CONTACT_EMAIL)
 
+    # The shared page cache of the public pages for anonymous visitors (portal/http_cache.py):
+    # redis://… (shared by every worker and server), memory:// (one process), empty: off.
+    PAGE_CACHE_URL = _env("PAGE_CACHE_URL", "")
+    # The longest a stored page lives, in seconds (any change to the data retires it at once anyway).
+    PAGE_CACHE_TIMEOUT = int(_env("PAGE_CACHE_TIMEOUT", "3600"))
+    PAGE_CACHE_ENTRIES = int(_env("PAGE_CACHE_ENTRIES", "2000"))  # memory:// only
+    # Seconds a reverse proxy may serve a public page without asking (s-maxage); 0: it asks every
+    # time (a 304 costs one query) and nobody sees a total older than the last pledge.
+    PAGE_SHARED_MAX_AGE = int(_env("PAGE_SHARED_MAX_AGE", "0"))
+    # A name for the release (e.g. the git commit) in the ETags; unset, a digest of the files.
+    PORTAL_BUILD = _env("PORTAL_BUILD")
+    # Compression (Flask-Compress): brotli or gzip, as the browser asks; what is compressed:
+    # portal/http_cache.py COMPRESSED_TYPES.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "deflate"]
+    COMPRESS_LEVEL = 6
+    COMPRESS_BR_LEVEL = 4
+
 
 class DevConfig(Config):
     """`make run`: SQLite in instance/, a fixed development key, the demo clock."""
@@ -137,6 +155,8 @@ class DevConfig(Config):
     # The demo keeps every e-mail as a file a person can open: instance/mail/*.eml
     MAIL_BACKEND = _env("MAIL_BACKEND", "file")
     MAIL_DELIVER_IMMEDIATELY = True
+    # Public pages cached in the process, as production does in Redis.
+    PAGE_CACHE_URL = _env("PAGE_CACHE_URL", "memory://")
     # `flask seed-demo` adds the demo staff account of the README; `flask demo-code` prints its code.
     DEMO_ACCOUNTS = True
     # The demo's provider secret, to try the webhook locally (README); production sets its own.
@@ -161,6 +181,9 @@ class TestConfig(Config):
     # memory. A Redis that stops answering fails the tests rather than falling back unnoticed.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = False
+    # The shared page cache is off for the suite (a test may change a rule or a setting under a
+    # page); tests/web/test_http_cache.py turns it on, in memory and in the pass's Redis.
+    PAGE_CACHE_URL = ""
     # Hundreds of accounts are made and signed in: a cheap hash keeps the suite fast. Never outside the tests.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
@@ -173,6 +196,8 @@ class ProdConfig(Config):
     REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", *PROVIDER_SETTINGS.get(PAYMENT_PROVIDER or "", ()))
     # Browsers reach the portal (and the Comune's subdomains) over HTTPS only, for a year.
     STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+    # The page cache belongs in the rate limits' Redis, another database number, e.g.
+    # PAGE_CACHE_URL=redis://127.0.0.1:6379/1: every server then shares each stored page.
     # A fixed clock (PORTAL_NOW) stops the start unless PORTAL_DEMO_CLOCK=1.
     REFUSES_FIXED_CLOCK = True
 

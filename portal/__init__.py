@@ -38,6 +38,12 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     from portal import models  # noqa: F401 - registers the models for Alembic
 
     db.init_app(app)
+    from portal.services import data_version
+
+    data_version.init_app(app)  # every commit through db.session bumps the data version
+    from portal import http_cache
+
+    http_cache.init_app(app)  # ahead of every other hook: a stored page is served before them
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from urllib.parse import quote
 
-from babel import Locale
+from babel import Locale, numbers
 from babel.lists import format_list
-from flask import Flask, abort, current_app, g, request
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask import Flask, abort, current_app, g, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from jinja2 import pass_context
 
@@ -58,6 +60,20 @@ def switch_url(lang: str) -> str:
     return f"{path}?{query}" if query else path
 
 
+_URL_SLOT = "__url_slot__"
+_URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug's converters leave unquoted in a path
+
+
+def url_with(endpoint: str, name: str, value: object) -> str:
+    """`url_for(endpoint, **{name: value})` for a list of links that differ by one path value (the
+    gallery's cards): the address is built once per request, each link only puts its value in."""
+    templates = g.setdefault("url_templates", {})
+    parts = templates.get((endpoint, name))
+    if parts is None:
+        parts = templates[(endpoint, name)] = url_for(endpoint, **{name: _URL_SLOT}).split(_URL_SLOT, 1)
+    return parts[0] + quote(str(value), safe=_URL_SAFE) + parts[1]
+
+
 def last_day_of(closes_at: datetime) -> str:
     """The last day before an exclusive end (a deadline at midnight, a campaign's window), in Rome."""
     return day(last_day(closes_at, ROME))
@@ -93,7 +109,11 @@ def init_app(app: Flask) -> None:
         }
     )
     app.jinja_env.globals.update(
-        current_lang=current_lang, switch_url=switch_url, budget_text=budget_text, words_list=words_list
+        current_lang=current_lang,
+        switch_url=switch_url,
+        budget_text=budget_text,
+        words_list=words_list,
+        url_with=url_with,
     )
 
 
@@ -119,17 +139,25 @@ def per_page(function):
 
 
 def money(cents: int | None, *, decimals: bool | None = None) -> str:
-    """`6000000` → "60.000 €" (it) / "€60,000" (en); cents shown only when there are any."""
+    """`6000000` → "60.000 €" (it) / "€60,000" (en); cents shown only when there are any.
+
+    Formatting a figure is costly (Babel parses the locale's pattern each time) and a page repeats
+    the same figures (every card's goal, threshold and grant): each is formatted once per language."""
     if cents is None:
         return ""
-    amount = Decimal(cents) / 100
     if decimals is None:
         decimals = cents % 100 != 0
+    return _money(cents, decimals, str(get_locale()))
+
+
+@lru_cache(maxsize=8192)
+def _money(cents: int, decimals: bool, locale: str) -> str:
+    amount = Decimal(cents) / 100
     if decimals:
-        return format_currency(amount, "EUR")
-    pattern = Locale.parse(str(get_locale())).currency_formats["standard"].pattern
+        return numbers.format_currency(amount, "EUR", locale=locale)
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
     whole = pattern.split(";")[0].replace(".00", "")
-    return format_currency(amount, "EUR", format=whole, currency_digits=False)
+    return numbers.format_currency(amount, "EUR", format=whole, currency_digits=False, locale=locale)
 
 
 def two_decimals(value) -> str:

@@ -7,9 +7,10 @@ from flask import Response, make_response, render_template, request
 from jinja2_fragments.flask import render_blocks
 
 
-def wants_fragment() -> bool:
-    """An htmx swap (not a boosted navigation, not a history restore) gets a fragment."""
-    headers = request.headers
+def wants_fragment(headers=None) -> bool:
+    """An htmx swap (not a boosted navigation, not a history restore) gets a fragment.
+    `headers`: this request's, or those of a WSGI environ (the page cache's fast path)."""
+    headers = request.headers if headers is None else headers
     return (
         headers.get("HX-Request") == "true"
         and not headers.get("HX-Boosted")

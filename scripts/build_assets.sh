@@ -2,7 +2,8 @@
 # Builds the portal's self-hosted front-end assets from the npm packages pinned in
 # package-lock.json, and vendors them under portal/static (committed, so running the
 # portal needs neither Node nor the network):
-#   portal/static/css/portal.css            Bootstrap Italia subset + Titillium Web + portal styles
+#   portal/static/css/portal.css            Bootstrap Italia subset + Titillium Web + portal styles,
+#                                           less the rules no page uses (PurgeCSS)
 #   portal/static/vendor/htmx/              htmx.min.js and its licence
 #   portal/static/vendor/titillium-web/     the woff2 files used and the font's licence (OFL)
 #   portal/static/vendor/bootstrap-italia/  Bootstrap Italia's licence (its SCSS is compiled in)
@@ -29,8 +30,12 @@ fi
 pkg_version() { node -p "require('$nm/$1/package.json').version"; }
 pkg_license() { node -p "require('$nm/$1/package.json').license"; }
 
-# 2. CSS: compressed, no source map; url()s stay relative to /static/css/portal.css.
+# 2. CSS: compressed, no source map; url()s stay relative to /static/css/portal.css. Then only the
+#    rules that a page can use (assets/purgecss.config.cjs): Bootstrap Italia's subset is ~240 KB
+#    compiled, and the whole stylesheet blocks the first paint of every page.
 mkdir -p "$static/css"
+full_css=$(mktemp -t portal-css.XXXXXX)
+trap 'rm -f "$full_css"' EXIT
 "$nm/.bin/sass" \
   --load-path="$nm" \
   --style=compressed \
@@ -39,7 +44,18 @@ mkdir -p "$static/css"
   --silence-deprecation=import \
   --silence-deprecation=global-builtin \
   --silence-deprecation=color-functions \
-  assets/scss/portal.scss "$static/css/portal.css"
+  assets/scss/portal.scss "$full_css"
+node - "$full_css" "$static/css/portal.css" <<'JS'
+const fs = require('fs');
+const { PurgeCSS } = require('purgecss');
+const config = require('./assets/purgecss.config.cjs');
+const [source, target] = process.argv.slice(2);
+new PurgeCSS().purge({ ...config, css: [source] }).then(([result]) => {
+  fs.writeFileSync(target, result.css.trim() + '\n');
+  const kB = (bytes) => (bytes / 1024).toFixed(1);
+  console.log(`portal.css: ${kB(fs.statSync(source).size)} KB compiled, ${kB(result.css.length)} KB kept`);
+});
+JS
 
 if grep -Eq '@import|url\((["'\'']?)(https?:)?//' "$static/css/portal.css"; then
   echo "error: portal.css imports or references an external URL" >&2
@@ -85,6 +101,8 @@ cp "$nm/bootstrap-italia/LICENSE" "$vendor/bootstrap-italia/LICENSE"
     htmx.org "$(pkg_version htmx.org)" "$(pkg_license htmx.org)" "vendor/htmx/htmx.min.js; vendor/htmx/LICENSE"
   printf '%-30s %-10s %-12s %s\n' \
     sass "$(pkg_version sass)" "$(pkg_license sass)" "build tool only (not shipped)"
+  printf '%-30s %-10s %-12s %s\n' \
+    purgecss "$(pkg_version purgecss)" "$(pkg_license purgecss)" "build tool only (not shipped)"
 } >"$vendor/VERSIONS.txt"
 
 # 7. Sizes (gzip -9 for text; woff2 is already compressed).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.domain.timeline import CallState, call_state, event_status, require_aware
@@ -116,6 +116,14 @@ def last_minute(closes_at: datetime, tz: ZoneInfo) -> datetime:
     if local.time() == time(0, 0):
         return local - timedelta(minutes=1)
     return local
+
+
+def next_midnight(now: datetime, tz: ZoneInfo) -> datetime:
+    """The next local midnight after `now` (aware, in UTC): "days left", "today" and the expected
+    day of the results change then, by the clock alone."""
+    require_aware(now)
+    tomorrow = now.astimezone(tz).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(0, 0), tzinfo=tz).astimezone(UTC)
 
 
 def results_pending(facts: EditionFacts, call_closed: bool, now: datetime, today: date) -> bool:

@@ -29,6 +29,13 @@ def cancellation_open(starts_at: datetime, now: datetime) -> bool:
     return now < starts_at - CANCELLATION_CLOSES_BEFORE
 
 
+def changes_before_start() -> frozenset[timedelta]:
+    """How long before an event's start what its pages offer changes by the clock alone: the start
+    itself, the close of registrations, the close of cancellations (the page cache's time
+    boundaries, portal/services/data_version.py, ask this)."""
+    return frozenset({timedelta(0), REGISTRATION_CLOSES_BEFORE, CANCELLATION_CLOSES_BEFORE})
+
+
 class RegistrationStatus(enum.Enum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"

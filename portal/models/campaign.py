@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.clock import ROME
 from portal.domain.campaign import CampaignState, progress, state_of
+from portal.domain.cofunding import Share, share_of
 from portal.domain.pledge import PaidVia, PaymentMethod, PledgeStatus
 from portal.domain.timeline import last_day
 from portal.extensions import db
@@ -135,6 +136,24 @@ class Campaign(db.Model):
             CampaignState.SUCCEEDED: sa.and_(ended, committed),
             CampaignState.NOT_FUNDED: sa.and_(ended, ~committed),
         }[state]
+
+    def share(self, now: datetime) -> Share:
+        """Where its reserve of the co-funding budget stands at `now` (`portal.domain.cofunding.share_of`):
+        committed with its grant, released once its window ended without it, otherwise held."""
+        grant = self.grant_cents if self.grant_committed else None
+        return share_of(self.reserved_cents, grant, window_ended=now >= self.ends_at)
+
+    @classmethod
+    def share_in_sql(cls, now: datetime) -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
+        """`share`, written for a query: its reserved, committed and released cents, to add up with
+        `sum()` (tests/web/test_tracker_scale.py checks that the two agree)."""
+        committed = sa.and_(cls.grant_committed_at.is_not(None), cls.grant_cents.is_not(None))
+        ended = cls.ends_at <= now
+        return (
+            sa.case((committed, 0), (ended, 0), else_=cls.reserved_cents),
+            sa.case((committed, cls.grant_cents), else_=0),
+            sa.case((committed, cls.reserved_cents - cls.grant_cents), (ended, cls.reserved_cents), else_=0),
+        )
 
     def takes_pledges(self, now: datetime) -> bool:
         """Public and within its window."""

@@ -24,13 +24,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
 from portal.domain import DomainError
 from portal.domain.application import MAX_ATTACHMENT_BYTES
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+    from pypdf.generic import PdfObject
 
 
 class UploadError(StrEnum):
@@ -130,6 +133,9 @@ def check_pdf(content: bytes) -> None:
 
 
 def _inspect(content: bytes) -> UploadError | None:
+    # pypdf (with Pillow and fontTools) costs every worker ~10 MB: loaded by the first upload.
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
@@ -147,6 +153,8 @@ def _inspect(content: bytes) -> UploadError | None:
 def _objects(reader: PdfReader) -> Iterator[PdfObject | None]:
     """The trailer and every object the cross-reference tables list, object streams included:
     what a viewer can reach, whether or not the page tree points at it."""
+    from pypdf.generic import IndirectObject
+
     yield reader.trailer
     for generation, table in reader.xref.items():
         for number in table:
@@ -158,6 +166,8 @@ def _objects(reader: PdfReader) -> Iterator[PdfObject | None]:
 def _is_active(root: PdfObject | None) -> bool:
     """Whether an object, with the dictionaries and arrays written inside it, holds active content.
     References are not followed: every indirect object is checked on its own."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
     pending = [root]
     while pending:
         item = pending.pop()
@@ -176,6 +186,8 @@ def _is_active(root: PdfObject | None) -> bool:
 def _goes_to_a_page(action: PdfObject) -> bool:
     """An opening action that only shows a page (a destination, or a GoTo action) is harmless;
     word processors write one. A GoTo's `/Next` actions are checked with their own object."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
     action = action.get_object()
     if isinstance(action, ArrayObject):
         return True

@@ -6,7 +6,7 @@ import pytest
 
 from portal.demo.campaigns import seed_demo_campaigns
 from tests.browser.conftest import assert_accessible
-from tests.campaigns import NOVEMBER
+from tests.campaigns import NOVEMBER, make_campaign
 from tests.html_validation import vnu_errors
 
 PAGES = (
@@ -78,3 +78,39 @@ def test_on_a_390_px_phone_each_row_of_the_tracker_is_a_labelled_block_without_s
         assert row.locator(".cell-label", has_text=label).first.is_visible(), label
     page.set_viewport_size({"width": 1280, "height": 900})
     assert not row.locator(".cell-label").first.is_visible()  # on a wide screen the column headers say it
+
+
+PAGED = ("/it/bando/2020/cofinanziamento?pagina=2", "/en/bando/2020/cofinanziamento")
+
+
+@pytest.fixture
+def many(app, at):
+    """More campaigns than a page of the tracker holds: the page links and the table by state."""
+    for number in range(55):
+        make_campaign(app, f"Campagna {number:02d}", goal_cents=100_000, municipio=number % 9 + 1, nil_id=None)
+    at(NOVEMBER)
+
+
+def test_a_paginated_tracker_is_valid_html(app, client, many, tmp_path):
+    files = []
+    for number, path in enumerate(PAGED):
+        response = client.get(path)
+        assert response.status_code == 200 and b'class="pagination' in response.data, path
+        target = tmp_path / f"tracker-page-{number}.html"
+        target.write_bytes(response.data)
+        files.append(str(target))
+    assert vnu_errors(files) == []
+
+
+@pytest.mark.browser
+def test_a_paginated_tracker_has_no_axe_violations_and_its_links_lead_on(page, live_server, axe_source, many):
+    for path in PAGED:
+        page.goto(live_server + path)
+        assert_accessible(page, axe_source)
+    page.goto(live_server + PAGED[0])
+    page.get_by_role("navigation", name="Pagine delle campagne").get_by_role("link", name="1", exact=True).click()
+    assert (
+        page.get_by_role("table", name="Cofinanziamento per campagna, bando 2020")
+        .get_by_role("link", name="Campagna 00")
+        .is_visible()
+    )

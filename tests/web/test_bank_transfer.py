@@ -10,7 +10,7 @@ from html import unescape
 from html.parser import HTMLParser
 
 import pytest
-import segno
+import segno.helpers
 
 from portal.domain.epc_qr import electronic_iban, epc_transfer, grouped_iban
 from portal.domain.pledge import PaymentMethod, PledgeStatus

@@ -304,6 +304,7 @@ def test_the_page_runs_the_same_number_of_queries_whatever_the_data(app, client,
         paid(app, large, 10_00 + number, name=None if number % 3 else f"Persona {number}", message="Grazie")
     for number in range(8):
         post_update(app, large, f"Notizia {number}", "<p>Testo</p>", NOVEMBER_AT - timedelta(hours=number))
+    client.get("/it/progetti/piccola")  # the layout's lookups are read once per data version
     with count_queries() as few:
         assert client.get("/it/progetti/piccola").status_code == 200
     with count_queries() as many:

@@ -88,16 +88,29 @@ def test_an_empty_feed_is_still_valid(client):
 
 
 def test_the_sitemap_lists_public_pages_in_both_languages(app, client, at):
+    """/sitemap.xml is a sitemap index: the sitemap of the pages, then those of the campaigns."""
     with_updates(app)
     at(NOVEMBER)
     response = client.get("/sitemap.xml")
     assert response.status_code == 200 and response.mimetype == "application/xml"
-    urlset = ET.fromstring(response.data)
-    entries = {
-        url.find(f"{SITEMAP}loc").text: {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")}
-        for url in urlset.findall(f"{SITEMAP}url")
-    }
+    index = ET.fromstring(response.data)
+    assert index.tag == f"{SITEMAP}sitemapindex"
     site = "http://127.0.0.1:5000"
+    maps = [entry.find(f"{SITEMAP}loc").text for entry in index.findall(f"{SITEMAP}sitemap")]
+    assert maps[0] == f"{site}/sitemap-pagine.xml"
+    assert maps[1:] and all(address.startswith(f"{site}/sitemap-progetti-") for address in maps[1:])
+    entries = {}
+    for address in maps:
+        sitemap = client.get(address.removeprefix(site))
+        assert sitemap.status_code == 200 and sitemap.mimetype == "application/xml"
+        urlset = ET.fromstring(sitemap.data)
+        assert urlset.tag == f"{SITEMAP}urlset"
+        entries |= {
+            url.find(f"{SITEMAP}loc").text: {
+                link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")
+            }
+            for url in urlset.findall(f"{SITEMAP}url")
+        }
     for path in (
         "/it/",
         "/en/",

@@ -18,12 +18,11 @@ from portal.labels import legal_forms_hint
 from portal.models import Edition, EventKind, Role
 from portal.rendering import render_page
 from portal.services import uploads
-from portal.services.courses.calendar import seats_left_for
+from portal.services.courses.calendar import programme, seats_left_for
 from portal.services.courses.calendar_files import event_entry
 from portal.services.editions import documents
-from portal.services.editions.editions import current_edition, edition_or_404, event_or_404, events_of
-from portal.services.editions.overview import call_state_of, edition_overview, event_state
-from portal.services.evaluation import selection
+from portal.services.editions.editions import current_edition, edition_or_404
+from portal.services.editions.overview import call_page, call_state_of, event_state
 
 # A document's file never changes under its address (a new version is a new document); an hour in
 # shared caches bounds how long one that staff removed can still be served from them.
@@ -44,18 +43,19 @@ def edition(year: int):
     edition = edition_or_404(year)
     form = CostForm(formdata=request.args)
     split = _calculate(form, edition) if "costo" in request.args and edition.has_match_rule else None
+    page = call_page(edition, now())
     return render_page(
         "call/edition.html",
         blocks=("calculator", "calculator_status"),
         edition=edition,
-        overview=edition_overview(edition, now()),
+        overview=page.overview,
         form=form,
         split=split,
         examples=_examples(edition),
-        documents=documents.listed(edition, now()),
+        documents=page.documents,
         size_label=documents.size_label,
         format_label=documents.format_label,
-        ranking=selection.published_ranking(edition, now()),
+        ranking=page.ranking,
         page_has_errors=bool(form.errors),
     )
 
@@ -144,22 +144,26 @@ def eligibility():
 
 @bp.get("/sessione-informativa")
 def info_session():
-    sessions = events_of(_current_or_404(), EventKind.INFO_SESSION)
+    sessions = programme().of(_current_or_404().id, EventKind.INFO_SESSION)
     if not sessions:
         abort(404)
     return redirect(url_for("call.event", slug=sessions[0].slug))
 
 
+def _event_or_404(slug: str):
+    return programme().by_slug(slug) or abort(404)
+
+
 @bp.get("/eventi/<slug>")
 def event(slug: str):
-    event = event_or_404(slug)
+    event = _event_or_404(slug)
     seats = seats_left_for(event) if event.needs_registration else None
     return render_template("call/event.html", event=event, state=event_state(event, now()), seats_left=seats)
 
 
 @bp.get("/eventi/<slug>.ics")
 def event_ics(slug: str):
-    event = event_or_404(slug)
+    event = _event_or_404(slug)
     entry = event_entry(event, current_lang())
     body = build_calendar([entry], stamp=now(), tz=ROME, name=_("Crowdfunding Civico"))
     return Response(

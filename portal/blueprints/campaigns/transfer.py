@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import abort, current_app, make_response, url_for
-from segno import helpers
 
 from portal.blueprints.campaigns import bp
 from portal.clock import now
@@ -80,6 +79,8 @@ def pledge_qr(token: str):
     found = db.session.execute(sa.select(Pledge).where(Pledge.token == token[:64])).scalar_one_or_none()
     if found is None or not awaits_bank_transfer(found):
         abort(404)
+    from segno import helpers  # loaded by the first QR code, not by every worker
+
     code = helpers.make_epc_qr(**_epc(found).segno_arguments())
     svg = io.BytesIO()
     # A viewBox without a size: the page gives the image its size, and it stays sharp when printed.

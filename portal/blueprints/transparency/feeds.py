@@ -1,21 +1,39 @@
-"""The Atom feed of new campaigns and their updates, the sitemap and robots.txt."""
+"""The Atom feed of new campaigns and their updates, the sitemap index and its sitemaps, robots.txt.
+
+feedgen (and lxml under it) is imported by the feed's view when first asked, not by every worker.
+"""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape, quoteattr
 
-from feedgen.feed import FeedGenerator
-from flask import Response, current_app
+from flask import Response, abort, current_app
 from flask_babel import gettext as _
 
 from portal.blueprints.transparency import bp
 from portal.clock import now
+from portal.converters import MAX_DATABASE_INTEGER
 from portal.i18n import current_lang, languages
-from portal.services.campaigns.syndication import FeedItem, feed_items, sitemap_pages
+from portal.services.campaigns.syndication import (
+    SITEMAP_CHUNK,
+    CampaignAddress,
+    FeedItem,
+    campaign_chunks,
+    campaigns_of_chunk,
+    feed_items,
+    sitemap_pages,
+)
 from portal.urls import absolute_url
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+XML_TYPE = "application/xml; charset=utf-8"
 
 # Areas for people with an account, personal token pages and the API: of no use to a search engine.
 DISALLOWED = ("gestione", "domanda", "valutazione", "sostegno", "iscrizioni")
@@ -46,6 +64,8 @@ def feed():
     lang = current_lang()
     moment = now()
     items = feed_items(moment)
+    from feedgen.feed import FeedGenerator  # noqa: PLC0415 - lazily: lxml weighs on every worker otherwise
+
     self_url = absolute_url("transparency.feed", lang=lang)
     feed = FeedGenerator()
     feed.id(self_url)
@@ -62,22 +82,50 @@ def feed():
     return Response(feed.atom_str(pretty=True), content_type="application/atom+xml; charset=utf-8")
 
 
+def _urlset(pages: Iterable[tuple[dict[str, str], datetime | None]]) -> str:
+    """A sitemap: for each page, its address in every language (`{lang: address}`), each entry naming
+    the others as alternates (xhtml:link hreflang)."""
+    parts = [f'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">']
+    for addresses, modified in pages:
+        alternates = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(address)}/>'
+            for lang, address in addresses.items()
+        )
+        lastmod = f"<lastmod>{modified.date().isoformat()}</lastmod>" if modified is not None else ""
+        parts += [f"<url><loc>{escape(address)}</loc>{lastmod}{alternates}</url>" for address in addresses.values()]
+    parts.append("</urlset>\n")
+    return "\n".join(parts)
+
+
 @bp.get("/sitemap.xml")
 def sitemap():
-    ET.register_namespace("", SITEMAP_NS)
-    ET.register_namespace("xhtml", XHTML_NS)
-    urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
-    for endpoint, values, modified in sitemap_pages(now()):
-        addresses = {lang: absolute_url(endpoint, lang=lang, **values) for lang in languages()}
-        for lang in languages():
-            url = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-            ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = addresses[lang]
-            if modified is not None:
-                ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = modified.date().isoformat()
-            for other, address in addresses.items():
-                ET.SubElement(url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=other, href=address)
-    body = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
-    return Response(body, content_type="application/xml; charset=utf-8")
+    """The sitemap index: the pages' sitemap, then one sitemap per chunk of campaigns (by id)."""
+    maps = [absolute_url("transparency.sitemap_of_pages")]
+    maps += [absolute_url("transparency.sitemap_of_campaigns", number=number) for number in campaign_chunks()]
+    entries = "".join(f"<sitemap><loc>{escape(address)}</loc></sitemap>\n" for address in maps)
+    body = f'<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns="{SITEMAP_NS}">\n{entries}</sitemapindex>\n'
+    return Response(body, content_type=XML_TYPE)
+
+
+@bp.get("/sitemap-pagine.xml")
+def sitemap_of_pages():
+    pages = (
+        ({lang: absolute_url(endpoint, lang=lang, **values) for lang in languages()}, modified)
+        for endpoint, values, modified in sitemap_pages()
+    )
+    return Response(_urlset(pages), content_type=XML_TYPE)
+
+
+@bp.get("/sitemap-progetti-<int:number>.xml")
+def sitemap_of_campaigns(number: int):
+    if number > MAX_DATABASE_INTEGER // SITEMAP_CHUNK:
+        abort(404)
+    addresses = {lang: CampaignAddress(lang) for lang in languages()}
+    pages = (
+        ({lang: address(slug) for lang, address in addresses.items()}, published_at)
+        for slug, published_at in campaigns_of_chunk(number, now())
+    )
+    return Response(_urlset(pages), content_type=XML_TYPE)
 
 
 @bp.get("/robots.txt")

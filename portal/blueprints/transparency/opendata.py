@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from collections.abc import Iterator
+
+from flask import Response, render_template, stream_with_context
 
 from portal.blueprints.transparency import bp
 from portal.clock import now
@@ -12,8 +14,9 @@ from portal.services.campaigns import opendata
 CSV_TYPE = "text/csv; charset=utf-8; header=present"
 
 
-def _open(body: str, mimetype: str, filename: str) -> Response:
-    response = Response(body, content_type=mimetype)
+def _open(chunks: Iterator[str], mimetype: str, filename: str) -> Response:
+    """A streamed file: the rows are read and written as they go out (`opendata.stream_records`)."""
+    response = Response(stream_with_context(chunks), content_type=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Access-Control-Allow-Origin"] = "*"  # public data: any site may read it
     response.headers["Link"] = f'<{opendata.LICENCE_URL}>; rel="license"'
@@ -22,14 +25,14 @@ def _open(body: str, mimetype: str, filename: str) -> Response:
 
 @bp.get("/dati/progetti.csv")
 def projects_csv():
-    return _open(opendata.to_csv(opendata.records(now())), CSV_TYPE, "crowdfunding-civico-progetti.csv")
+    return _open(opendata.csv_chunks(opendata.stream_records(now())), CSV_TYPE, "crowdfunding-civico-progetti.csv")
 
 
 @bp.get("/dati/progetti.json")
 def projects_json():
     moment = now()
     return _open(
-        opendata.to_json(opendata.records(moment), moment),
+        opendata.json_chunks(opendata.stream_records(moment), moment, opendata.published_count(moment)),
         "application/json; charset=utf-8",
         "crowdfunding-civico-progetti.json",
     )

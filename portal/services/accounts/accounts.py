@@ -9,7 +9,6 @@ from datetime import datetime
 from enum import StrEnum
 
 import pyotp
-import segno
 import sqlalchemy as sa
 from flask import current_app
 from markupsafe import escape
@@ -138,6 +137,8 @@ class Enrolment:
 
     def qr_svg(self, label: str) -> str:
         """The provisioning URI as an inline SVG image, made on the server (no external service)."""
+        import segno  # loaded by the first enrolment, not by every worker
+
         svg = segno.make(self.uri, error="m").svg_inline(scale=5, border=4, light="#fff", svgclass="totp-qr-image")
         return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
 

@@ -1,16 +1,17 @@
 """Reading the public gallery: published campaigns filtered, counted per area and paged.
 
-Whatever the number of campaigns, a gallery page costs the same three queries: the
-editions (for the filter), the counts per Municipio, NIL and part of the order (which also give
-the total), and the page of campaigns. A campaign's state is computed in SQL from the clock, exactly
-by `Campaign.in_state`, the SQL twin of `Campaign.state`.
+Whatever the number of campaigns, a gallery page costs the same queries: the counts per Municipio,
+NIL and state (which also give the total and the size of each part of the order), kept per data
+version (`portal.services.data_version.memo`), and the page of campaigns, read from the index of
+each part's order. The editions for the filter are kept the same way. A campaign's state is
+computed in SQL from the clock, exactly by `Campaign.in_state`, the SQL twin of `Campaign.state`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,8 @@ from portal.domain.campaign import FULL_BASIS_POINTS, CampaignState, Progress, d
 from portal.domain.gallery import PER_PAGE, Filters, Sort, page_count, page_slices
 from portal.extensions import db
 from portal.models import Campaign, Edition
+from portal.services import data_version
+from portal.services.editions.editions import published_editions
 from portal.services.places.neighbourhoods import Nil, nil_or_none
 
 
@@ -52,28 +55,35 @@ class Card:
 
 @dataclass(frozen=True)
 class Counts:
-    """Published campaigns matching every filter but the place, per Municipio, NIL and part of the
-    order (see `_phases`)."""
+    """Published campaigns matching every filter but the place, per Municipio, NIL and state.
 
-    by_area: dict[tuple[int | None, int | None, int], int] = field(default_factory=dict)
+    Read once per data version; the sums the page asks for (per Municipio, per NIL, per part of the
+    order) are added up once, when the counts are read, not for every area of the map."""
+
+    by_area: dict[tuple[int | None, int | None, CampaignState], int] = field(default_factory=dict)
+    # Per (Municipio or None for any, NIL or None for any, state): every sum a page asks for.
+    _sums: dict[tuple[int | None, int | None, CampaignState], int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        sums: dict[tuple[int | None, int | None, CampaignState], int] = defaultdict(int)
+        for (m, nil, state), n in self.by_area.items():
+            for key in {(m, nil, state), (m, None, state), (None, nil, state), (None, None, state)}:
+                sums[key] += n
+        object.__setattr__(self, "_sums", dict(sums))
 
     def municipio(self, number: int) -> int:
-        return sum(n for (m, _, _), n in self.by_area.items() if m == number)
+        return self.matching(number, None)
 
     def nil(self, municipio: int, nil_id: int) -> int:
-        return sum(n for (m, nil, _), n in self.by_area.items() if m == municipio and nil == nil_id)
+        return self.matching(municipio, nil_id)
 
     def nil_ids_in(self, municipio: int) -> set[int]:
         return {nil for (m, nil, _) in self.by_area if m == municipio and nil is not None}
 
-    def matching(self, municipio: int | None, nil_id: int | None, *, phase: int | None = None) -> int:
-        return sum(
-            n
-            for (m, nil, part), n in self.by_area.items()
-            if (municipio is None or m == municipio)
-            and (nil_id is None or nil == nil_id)
-            and (phase is None or part == phase)
-        )
+    def matching(
+        self, municipio: int | None, nil_id: int | None, *, states: frozenset[CampaignState] | None = None
+    ) -> int:
+        return sum(self._sums.get((municipio, nil_id, state), 0) for state in states or CampaignState)
 
 
 @dataclass(frozen=True)
@@ -87,8 +97,8 @@ class GalleryPage:
 
 
 def edition_years() -> list[int]:
-    """The published editions, newest first."""
-    return list(db.session.scalars(sa.select(Edition.year).where(Edition.is_published).order_by(Edition.year.desc())))
+    """The published editions, newest first (read once per data version, with the layout's)."""
+    return [edition.year for edition in published_editions()]
 
 
 def _conditions(filters: Filters, now: datetime, *, with_place: bool) -> list[ColumnElement[bool]]:
@@ -119,11 +129,18 @@ def _conditions(filters: Filters, now: datetime, *, with_place: bool) -> list[Co
 
 @dataclass(frozen=True)
 class _Phase:
-    """A part of the gallery's order: the campaigns `where` holds, in the order `order` gives on
-    the campaign's columns (the model, or an alias of it for a subquery)."""
+    """A part of the gallery's order: the campaigns in `states`, which `where` selects from stored
+    columns an index serves, in the order `order` gives on the campaign's columns (the model, or an
+    alias of it for a subquery)."""
 
+    states: frozenset[CampaignState]
     where: ColumnElement[bool]
     order: Callable[[Any], tuple]
+
+
+_OPEN = frozenset({CampaignState.LIVE, CampaignState.COFUNDED})
+_UPCOMING = frozenset({CampaignState.UPCOMING})
+_ENDED = frozenset({CampaignState.SUCCEEDED, CampaignState.NOT_FUNDED})
 
 
 def _phases(sort: Sort, now: datetime) -> list[_Phase]:
@@ -131,56 +148,65 @@ def _phases(sort: Sort, now: datetime) -> list[_Phase]:
     upcoming ones, then those ended; the sort orders each part (and "più vicine alla soglia" puts
     the open campaigns still short of the citizens' target before those that reached it).
 
-    Each part is sorted by a bare column — `ends_at`, `target_progress_bp`, both indexed — so a
-    query for one part can read its rows from the index in order instead of sorting them."""
+    Each part is sorted by a bare column — `starts_at`, `ends_at`, `target_progress_bp`, all
+    indexed — so a query for one part reads its rows from the index in order instead of sorting them."""
     open_ = sa.and_(Campaign.starts_at <= now, Campaign.ends_at > now)
     upcoming = Campaign.starts_at > now
     ended = Campaign.ends_at <= now
     if sort is Sort.CLOSING:
         soonest = lambda c: (c.ends_at, c.id)  # noqa: E731
         return [
-            _Phase(open_, soonest),
-            _Phase(upcoming, soonest),
-            _Phase(ended, lambda c: (c.ends_at.desc(), c.id.desc())),
+            _Phase(_OPEN, open_, soonest),
+            _Phase(_UPCOMING, upcoming, soonest),
+            _Phase(_ENDED, ended, lambda c: (c.ends_at.desc(), c.id.desc())),
         ]
     if sort is Sort.NEAREST:
         nearest = lambda c: (c.target_progress_bp.desc(), c.id.desc())  # noqa: E731
         return [
-            _Phase(Campaign.in_state(CampaignState.LIVE, now), nearest),
-            _Phase(Campaign.in_state(CampaignState.COFUNDED, now), nearest),
-            _Phase(upcoming, lambda c: (c.starts_at, c.id)),
-            _Phase(ended, nearest),
+            _Phase(frozenset({CampaignState.LIVE}), Campaign.in_state(CampaignState.LIVE, now), nearest),
+            _Phase(frozenset({CampaignState.COFUNDED}), Campaign.in_state(CampaignState.COFUNDED, now), nearest),
+            _Phase(_UPCOMING, upcoming, lambda c: (c.starts_at, c.id)),
+            _Phase(_ENDED, ended, nearest),
         ]
     if sort is Sort.SUPPORTED:
         most = lambda c: (c.supporters.desc(), c.confirmed_cents.desc(), c.id.desc())  # noqa: E731
-        return [_Phase(open_, most), _Phase(upcoming, most), _Phase(ended, most)]
+        return [_Phase(_OPEN, open_, most), _Phase(_UPCOMING, upcoming, most), _Phase(_ENDED, ended, most)]
     # Newest: the latest to start first; among those not started yet, the soonest first.
     latest = lambda c: (c.starts_at.desc(), c.published_at.desc(), c.id.desc())  # noqa: E731
     return [
-        _Phase(open_, latest),
-        _Phase(upcoming, lambda c: (c.starts_at, c.published_at.desc(), c.id.desc())),
-        _Phase(ended, latest),
+        _Phase(_OPEN, open_, latest),
+        _Phase(_UPCOMING, upcoming, lambda c: (c.starts_at, c.published_at.desc(), c.id.desc())),
+        _Phase(_ENDED, ended, latest),
     ]
 
 
-def _phase_of(phases: list[_Phase]) -> ColumnElement[int]:
-    """The number of the part a campaign falls in (the parts cover every campaign)."""
-    return sa.case(*((phase.where, number) for number, phase in enumerate(phases)), else_=len(phases))
+def _state_in_sql(now: datetime) -> ColumnElement[str]:
+    """A campaign's state at `now` (its value), by `Campaign.in_state`: the states cover every campaign."""
+    return sa.case(*((Campaign.in_state(state, now), state.value) for state in CampaignState), else_=sa.null())
 
 
 def counts(filters: Filters, now: datetime) -> Counts:
-    """One grouped query: the campaigns matching every filter but the place, per (Municipio, NIL)
-    and per part of the sort's order."""
-    phase = _phase_of(_phases(filters.sort, now)).label("phase")
+    """The campaigns matching every filter but the place, per (Municipio, NIL) and state: one
+    grouped query, read once per data version for each combination of those filters (the version
+    changes with every change to the data and whenever a campaign opens, closes or goes public).
+    A text search is not kept: there are too many of them, each read once."""
+    key = replace(filters, municipio=None, nil=None, sort=Sort.NEWEST, page=1, ignored=())
+    if filters.text:
+        return _counts(key, now)
+    return data_version.memo(f"gallery.counts.{key!r}", lambda: _counts(key, now))
+
+
+def _counts(filters: Filters, now: datetime) -> Counts:
+    state = _state_in_sql(now).label("state")
     rows = db.session.execute(
-        sa.select(Campaign.municipio, Campaign.nil_id, phase, sa.func.count())
+        sa.select(Campaign.municipio, Campaign.nil_id, state, sa.func.count())
         .join(Edition, Edition.id == Campaign.edition_id)
         .where(*_conditions(filters, now, with_place=False))
-        .group_by(Campaign.municipio, Campaign.nil_id, phase)
+        .group_by(Campaign.municipio, Campaign.nil_id, state)
     ).all()
-    by_area: dict[tuple[int | None, int | None, int], int] = defaultdict(int)
-    for municipio, nil_id, number, count in rows:
-        by_area[(municipio, nil_id, number)] += count
+    by_area: dict[tuple[int | None, int | None, CampaignState], int] = defaultdict(int)
+    for municipio, nil_id, value, count in rows:
+        by_area[(municipio, nil_id, CampaignState(value))] += count
     return Counts(dict(by_area))
 
 
@@ -195,7 +221,7 @@ def gallery(filters: Filters, now: datetime, per_page: int = PER_PAGE) -> Galler
     pages = page_count(total, per_page)
     page = min(filters.page, pages)
     phases = _phases(filters.sort, now)
-    sizes = [area_counts.matching(filters.municipio, filters.nil, phase=n) for n in range(len(phases))]
+    sizes = [area_counts.matching(filters.municipio, filters.nil, states=phase.states) for phase in phases]
     parts = []
     # An empty page still asks (an empty part): a page costs the same queries whatever it shows.
     for number, offset, limit in page_slices(sizes, page, per_page) or [(0, 0, per_page)]:

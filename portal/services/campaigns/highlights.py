@@ -19,7 +19,7 @@ from portal.domain.phase import CampaignCounts
 from portal.extensions import db
 from portal.models import Campaign, Edition
 from portal.services.campaigns.gallery import Card, card_of
-from portal.services.cofunding.ledger import ledger_of
+from portal.services.cofunding.ledger import public_summary
 
 FEATURED = 3  # cards in each group
 
@@ -91,14 +91,14 @@ def highlights(edition: Edition, now: datetime, counts: CampaignCounts) -> Highl
         upcoming = _cards(
             edition, now, Campaign.in_state(CampaignState.UPCOMING, now), (Campaign.starts_at, Campaign.id), set()
         )
-    ledger = ledger_of(edition, now)
+    summary = public_summary(edition, now)  # added up by the database, kept per data version
     return Highlights(
         ending_soon=ending,
         nearest=nearest,
         upcoming=upcoming,
         open_count=counts.open,
-        raised_cents=ledger.raised_cents,
-        committed_cents=ledger.position.committed_cents,
-        succeeded_count=sum(1 for line in ledger.campaigns if line.state.has_succeeded),
+        raised_cents=summary.raised_cents,
+        committed_cents=summary.position.committed_cents,
+        succeeded_count=sum(line.campaigns for line in summary.states if line.state.has_succeeded),
         over_count=counts.over,
     )

@@ -4,6 +4,11 @@ Amounts are euros as strings with two decimals and a point ("20000.00"): exact, 
 and no locale. The same records make the CSV (UTF-8, comma, RFC 4180, a header row) and the
 JSON (with a metadata object: licence, source, when it was generated). The fields are
 described on the open-data page (`/it/dati-aperti`), from `FIELDS` below.
+
+The files are streamed: `stream_records` reads the campaigns in batches from a server-side cursor,
+`csv_chunks` and `json_chunks` write each batch as it comes, so memory stays flat and the first byte
+leaves at once whatever the number of campaigns. `records`, `to_csv` and `to_json` build the same
+text record by record, in memory (tests/web/test_exports_scale.py checks that the two agree).
 """
 
 from __future__ import annotations
@@ -11,17 +16,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import load_only
 
 from portal.clock import to_rome
 from portal.domain.pledge import PledgeStatus
 from portal.domain.spreadsheet import safe_cell
 from portal.extensions import db
 from portal.models import Campaign, Edition, Pledge
+from portal.services.campaigns.syndication import CampaignAddress
 from portal.services.places.neighbourhoods import nil_or_none
 from portal.urls import absolute_url
 
@@ -105,13 +113,13 @@ def refunded_cents_by_campaign() -> dict[int, int]:
     return {campaign_id: int(total) for campaign_id, total in rows}
 
 
-def record(campaign: Campaign, year: int, now: datetime, refunded_cents: int = 0) -> dict:
+def record(campaign: Campaign, year: int, now: datetime, refunded_cents: int = 0, url: str | None = None) -> dict:
     nil = nil_or_none(campaign.nil_id)
     return {
         "edition_year": year,
         "title": campaign.title,
         "slug": campaign.slug,
-        "url": absolute_url("campaigns.detail", lang="it", slug=campaign.slug),
+        "url": url or absolute_url("campaigns.detail", lang="it", slug=campaign.slug),
         "organisation": campaign.organisation_name,
         "municipio": campaign.municipio,
         "nil_id": campaign.nil_id,
@@ -133,8 +141,67 @@ def record(campaign: Campaign, year: int, now: datetime, refunded_cents: int = 0
 
 
 def records(now: datetime) -> list[dict]:
+    """Every record, built one by one in memory (the reference `stream_records` is checked against)."""
     refunded = refunded_cents_by_campaign()
     return [record(campaign, year, now, refunded.get(campaign.id, 0)) for campaign, year in published_campaigns(now)]
+
+
+BATCH = 500  # campaigns read from the cursor, and written, at a time
+# What `record` reads of a campaign (no story, no summary: a file of 50,000 stays light to read).
+RECORD_COLUMNS = (
+    Campaign.title,
+    Campaign.slug,
+    Campaign.organisation_name,
+    Campaign.municipio,
+    Campaign.nil_id,
+    Campaign.theme,
+    Campaign.goal_cents,
+    Campaign.target_cents,
+    Campaign.confirmed_cents,
+    Campaign.supporters,
+    Campaign.grant_cents,
+    Campaign.grant_committed_at,
+    Campaign.starts_at,
+    Campaign.ends_at,
+    Campaign.demo_estimates,
+    Campaign.source_urls,
+)
+
+
+def published_count(now: datetime) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Campaign).where(Campaign.is_public(now)))
+
+
+def stream_records(now: datetime) -> Iterator[dict]:
+    """The records of `records`, in its order, read `BATCH` campaigns at a time from a server-side
+    cursor (one query: what went back to supporters is read beside each campaign, from its pledges)."""
+    refunded = (
+        sa.select(sa.func.coalesce(sa.func.sum(Pledge.amount_cents), 0))
+        .where(Pledge.campaign_id == Campaign.id, Pledge.status == PledgeStatus.REFUNDED)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Campaign, Edition.year, refunded)
+        .join(Edition, Edition.id == Campaign.edition_id)
+        .where(Campaign.is_public(now))
+        .order_by(Edition.year.desc(), Campaign.starts_at, Campaign.title)
+        .options(load_only(*RECORD_COLUMNS, raiseload=True))
+        .execution_options(yield_per=BATCH)
+    )
+    address = CampaignAddress("it")
+    for campaign, year, refunded_cents in rows:
+        yield record(campaign, year, now, int(refunded_cents), address(campaign.slug))
+
+
+def _batches(rows: Iterable[dict]) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _cell(name: str, value: object) -> str:
@@ -147,18 +214,26 @@ def _cell(name: str, value: object) -> str:
     return safe_cell(value)  # a title or a name starting with "=" stays text in a spreadsheet
 
 
-def to_csv(rows: list[dict]) -> str:
-    """RFC 4180: comma, CRLF, fields quoted when needed, a header row; UTF-8 without BOM."""
+def csv_chunks(rows: Iterable[dict]) -> Iterator[str]:
+    """RFC 4180: comma, CRLF, fields quoted when needed, a header row; UTF-8 without BOM. The header
+    first, then a chunk per batch of rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([field.name for field in FIELDS])
-    for row in rows:
-        writer.writerow([_cell(field.name, row[field.name]) for field in FIELDS])
-    return buffer.getvalue()
+    yield buffer.getvalue()
+    for batch in _batches(rows):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([_cell(field.name, row[field.name]) for field in FIELDS] for row in batch)
+        yield buffer.getvalue()
 
 
-def to_json(rows: list[dict], now: datetime) -> str:
-    metadata = {
+def to_csv(rows: list[dict]) -> str:
+    return "".join(csv_chunks(rows))
+
+
+def _metadata(now: datetime, count: int) -> dict:
+    return {
         "title": "Crowdfunding Civico – progetti",
         "source": SOURCE,
         "licence": LICENCE,
@@ -167,6 +242,36 @@ def to_json(rows: list[dict], now: datetime) -> str:
         "documentation_url": absolute_url("transparency.opendata_page", lang="it"),
         "generated_at": now.astimezone(UTC).isoformat(),
         "amounts": 'euro, string with two decimals and a point ("20000.00")',
-        "count": len(rows),
+        "count": count,
     }
-    return json.dumps({"metadata": metadata, "projects": rows}, ensure_ascii=False, indent=2)
+
+
+def to_json(rows: list[dict], now: datetime) -> str:
+    return json.dumps({"metadata": _metadata(now, len(rows)), "projects": rows}, ensure_ascii=False, indent=2)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # compact, and in C: one value at a time
+
+
+def _nested(value: object, depth: int) -> str:
+    """`value` as `json.dumps(..., ensure_ascii=False, indent=2)` writes it `depth` levels deep in a
+    larger document, for the records' shapes (an object of scalars and lists of scalars), written
+    without the indenting encoder, which is pure Python and several times slower."""
+    pad = "  " * (depth + 1)
+    if isinstance(value, dict) and value:
+        items = (f"{pad}{_encode(key)}: {_nested(item, depth + 1)}" for key, item in value.items())
+        return "{\n" + ",\n".join(items) + "\n" + "  " * depth + "}"
+    if isinstance(value, list) and value:
+        return "[\n" + ",\n".join(pad + _nested(item, depth + 1) for item in value) + "\n" + "  " * depth + "]"
+    return _encode(value)
+
+
+def json_chunks(rows: Iterable[dict], now: datetime, count: int) -> Iterator[str]:
+    """The text of `to_json`, written a batch of projects at a time: the metadata (with `count`, the
+    number of rows to come) and then the array of projects, opened and closed around the batches."""
+    yield '{\n  "metadata": ' + _nested(_metadata(now, count), 1) + ',\n  "projects": ['
+    separator, written = "\n    ", False
+    for batch in _batches(rows):
+        yield separator + ",\n    ".join(_nested(row, 2) for row in batch)
+        separator, written = ",\n    ", True
+    yield ("\n  ]" if written else "]") + "\n}"

@@ -1,15 +1,20 @@
 """The co-funding ledger of an edition, read from the database at a given moment.
 
-One place computes where the budget stands (`portal.domain.cofunding` has the rules), so
-the public tracker and the selection of projects in the back-office always agree. Two
-queries whatever the number of campaigns: the edition's campaigns, and the selected
-projects not launched yet.
+One place computes where the budget stands (`portal.domain.cofunding` has the rules, asked for one
+campaign through `Campaign.share(now)` and in SQL through `Campaign.share_in_sql(now)`), so the
+public tracker and the selection of projects in the back-office always agree.
+
+- `summary_of`: the figures, per Municipio and per state, added up by the database in one query
+  whatever the number of campaigns (the tracker, `used_cents` for the selection and the grant engine);
+- `campaign_page`: one page of the public campaigns with their shares (the tracker's detail);
+- `ledger_of`: every campaign of the edition read one by one (two queries, rows growing with the
+  edition): the record-by-record reading the summary is checked against.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -20,6 +25,7 @@ from portal.domain.cofunding import BudgetPosition, Share, share_of, total
 from portal.domain.funding import MoneyPicture, money_of
 from portal.extensions import db
 from portal.models import Application, Campaign, Edition
+from portal.services import data_version
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,7 @@ class Ledger:
 
 def campaign_share(campaign: Campaign, now: datetime) -> Share:
     """A campaign's reserve: committed with its grant, released once its window ended without it."""
-    grant = campaign.grant_cents if campaign.grant_committed else None
-    return share_of(campaign.reserved_cents, grant, window_ended=now >= campaign.ends_at)
+    return campaign.share(now)
 
 
 def _campaigns(edition: Edition) -> list[Campaign]:
@@ -133,5 +138,141 @@ def ledger_of(edition: Edition, now: datetime) -> Ledger:
 
 
 def used_cents(edition: Edition, now: datetime) -> int:
-    """What the edition's budget cannot give to a new selection: reserves held and grants committed."""
-    return ledger_of(edition, now).position.share.used_cents
+    """What the edition's budget cannot give to a new selection: reserves held and grants committed.
+    Added up by the database, so under the edition's lock it counts what the transaction that held
+    the lock before committed."""
+    return summary_of(edition, now).position.share.used_cents
+
+
+@dataclass(frozen=True)
+class StateLine:
+    """The public campaigns in one state, and their shares."""
+
+    state: CampaignState
+    campaigns: int
+    share: Share
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Where the edition's budget stands at `at`, added up: the same figures as `ledger_of`'s."""
+
+    at: datetime
+    position: BudgetPosition
+    public_count: int  # campaigns public at `at`
+    goal_cents: int  # of the public campaigns
+    target_cents: int
+    raised_cents: int
+    not_public: Share  # selected projects whose campaign is not public yet
+    not_public_count: int
+    areas: list[AreaLine]  # by Municipio number, "not given" last
+    states: list[StateLine]  # of the public campaigns, in the order of `CampaignState`, empty states left out
+
+    @property
+    def project_count(self) -> int:
+        return self.public_count + self.not_public_count
+
+
+def _rows(edition: Edition, now: datetime) -> sa.Select:
+    """Per Municipio and state (None: not public, or a selected project not launched yet): how many
+    projects, their shares and, for the public campaigns, goal, target and raised."""
+    not_public = ~Campaign.is_public(now)
+    state = sa.case((not_public, sa.null()), *((Campaign.in_state(s, now), s.value) for s in CampaignState))
+    reserved, committed, released = Campaign.share_in_sql(now)
+    zero = sa.literal(0, sa.BigInteger)
+    campaigns = sa.select(
+        Campaign.municipio.label("municipio"),
+        state.label("state"),
+        reserved.label("reserved"),
+        committed.label("committed"),
+        released.label("released"),
+        Campaign.goal_cents.label("goal"),
+        Campaign.target_cents.label("target"),
+        Campaign.confirmed_cents.label("raised"),
+    ).where(Campaign.edition_id == edition.id)
+    launched = sa.select(Campaign.id).where(Campaign.application_id == Application.id).exists()
+    selected = sa.select(
+        Application.municipio,
+        sa.cast(sa.null(), sa.String),
+        sa.func.coalesce(Application.reserved_cents, zero),
+        zero,
+        zero,
+        zero,
+        zero,
+        zero,
+    ).where(Application.edition_id == edition.id, Application.status == ApplicationStatus.SELECTED, ~launched)
+    rows = sa.union_all(campaigns, selected).subquery()
+    return sa.select(
+        rows.c.municipio,
+        rows.c.state,
+        sa.func.count(),
+        *(sa.func.sum(rows.c[name]) for name in ("reserved", "committed", "released", "goal", "target", "raised")),
+    ).group_by(rows.c.municipio, rows.c.state)
+
+
+def summary_of(edition: Edition, now: datetime) -> Summary:
+    """Where the edition's budget stands at `now`, per Municipio and per state (one query)."""
+    by_area: dict[int | None, tuple[int, Share]] = {}
+    by_state: dict[CampaignState, tuple[int, Share]] = {}
+    public_money = [0, 0, 0]  # goal, target, raised of the public campaigns
+    for municipio, state, count, *sums in db.session.execute(_rows(edition, now)):
+        reserved, committed, released, *money = (int(value or 0) for value in sums)
+        share = Share(reserved, committed, released)
+        projects, area = by_area.get(municipio, (0, Share()))
+        by_area[municipio] = (projects + count, area + share)
+        if state is not None:
+            campaigns, of_state = by_state.get(CampaignState(state), (0, Share()))
+            by_state[CampaignState(state)] = (campaigns + count, of_state + share)
+            public_money = [a + b for a, b in zip(public_money, money, strict=True)]
+    areas = [
+        AreaLine(municipio, *by_area[municipio]) for municipio in sorted(by_area, key=lambda m: (m is None, m or 0))
+    ]
+    states = [StateLine(state, *by_state[state]) for state in CampaignState if state in by_state]
+    everything = total(area.share for area in areas)
+    public = total(line.share for line in states)
+    public_count = sum(line.campaigns for line in states)
+    goal, target, raised = public_money
+    return Summary(
+        at=now,
+        position=BudgetPosition(edition.budget_cents, everything),
+        public_count=public_count,
+        goal_cents=goal,
+        target_cents=target,
+        raised_cents=raised,
+        not_public=Share(
+            everything.reserved_cents - public.reserved_cents,
+            everything.committed_cents - public.committed_cents,
+            everything.released_cents - public.released_cents,
+        ),
+        not_public_count=sum(area.projects for area in areas) - public_count,
+        areas=areas,
+        states=states,
+    )
+
+
+def public_summary(edition: Edition, now: datetime) -> Summary:
+    """`summary_of` for the public tracker, kept in this process until the data version changes: the
+    version also changes when a campaign opens, closes or goes public, the only instants at which the
+    figures change by the clock alone (portal/services/data_version.py)."""
+    summary = data_version.memo(f"cofunding.summary:{edition.id}", lambda: summary_of(edition, now))
+    return replace(summary, at=now)
+
+
+PAGE_SIZE = 50  # campaigns per page of the tracker's detail
+
+
+def campaign_page(edition: Edition, now: datetime, page: int, per_page: int = PAGE_SIZE) -> list[CampaignLine]:
+    """The `page`-th (from 1) `per_page` public campaigns of the edition, in the tracker's order (one query)."""
+    campaigns = db.session.scalars(
+        sa.select(Campaign)
+        .where(Campaign.edition_id == edition.id, Campaign.is_public(now))
+        .order_by(Campaign.starts_at, Campaign.title, Campaign.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return [CampaignLine(campaign, campaign.state(now), campaign.share(now)) for campaign in campaigns]
+
+
+def page_count(summary: Summary, per_page: int = PAGE_SIZE) -> int:
+    """Pages of the tracker's detail: at least one, even when empty."""
+    return max(-(-summary.public_count // per_page), 1)

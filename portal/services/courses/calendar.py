@@ -1,16 +1,55 @@
-"""The course calendar: an edition's events in order, each with its state and seats."""
+"""The course calendar: an edition's events in order, each with its state and seats.
+
+Events change only with the data (a registration changes the seats stored on its event), so the
+programme is read once per data version (`data_version.memo`) for every page of the process: the
+calendar, the event pages, the call and home pages, the layout's live banner."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import Session, joinedload
+
 from portal.clock import ROME
-from portal.domain.registration import RegistrationStatus, seats_left
+from portal.domain.registration import seats_left
 from portal.domain.timeline import EventStatus, event_status
 from portal.extensions import db
-from portal.models import Edition, Event, Registrant
-from portal.services.courses.registrations import confirmed_count, count_per_event
+from portal.models import Edition, Event, EventKind, Registrant
+from portal.services import data_version
+from portal.services.courses.registrations import confirmed_count
+
+
+@dataclass(frozen=True)
+class Programme:
+    """Every event of every edition, read-only rows detached from any session, by the event's start.
+    The programme is the portal's few dozen events a year, never the city's size."""
+
+    events: tuple[Event, ...]
+
+    def of(self, edition_id: int, kind: EventKind | None = None) -> list[Event]:
+        return [e for e in self.events if e.edition_id == edition_id and (kind is None or e.kind is kind)]
+
+    def by_slug(self, slug: str) -> Event | None:
+        return next((e for e in self.events if e.slug == slug), None)
+
+
+def _read_programme() -> Programme:
+    # A session of its own: the rows kept across requests never belong to (nor are refreshed or
+    # expired by) a request's session; their edition is loaded with them (an event page's breadcrumb).
+    # It reads through the request's own connection: a second one, taken while the request holds row
+    # locks (a pledge confirmed renders its e-mail), could wait for a pool those very locks keep full.
+    with Session(bind=db.session.connection()) as session:
+        events = session.scalars(
+            db.select(Event).options(joinedload(Event.edition)).order_by(Event.starts_at, Event.id)
+        ).all()
+        session.expunge_all()
+    return Programme(tuple(events))
+
+
+def programme() -> Programme:
+    """The events as of this request's data version, read once per version per process."""
+    return data_version.memo("courses.programme", _read_programme)
 
 
 @dataclass(frozen=True)
@@ -36,21 +75,21 @@ class CalendarItem:
 
 
 def calendar(edition: Edition, now: datetime) -> list[CalendarItem]:
-    """Every event of the edition with its confirmed count, in one query."""
-    confirmed = count_per_event(RegistrationStatus.CONFIRMED)
-    rows = db.session.execute(
-        db.select(Event, confirmed).filter_by(edition_id=edition.id).order_by(Event.starts_at)
-    ).all()
+    """Every event of the edition with its seats left (stored on the event), without a query once
+    the programme of this data version is read."""
     return [
         CalendarItem(
-            e, event_status(e.starts_at, e.ends_at, now), seats_left(e.capacity, n), e.takes_registrations(now)
+            e,
+            event_status(e.starts_at, e.ends_at, now),
+            seats_left(e.capacity, confirmed_count(e)),
+            e.takes_registrations(now),
         )
-        for e, n in rows
+        for e in programme().of(edition.id)
     ]
 
 
 def seats_left_for(event: Event) -> int | None:
-    return seats_left(event.capacity, confirmed_count(event.id))
+    return seats_left(event.capacity, confirmed_count(event))
 
 
 def lessons_to_add(registrant: Registrant, edition: Edition | None, now: datetime) -> list[CalendarItem]:

@@ -11,7 +11,7 @@ from portal.domain.registration import RegistrationStatus
 from portal.extensions import db
 from portal.models import Event, Registration, User
 from portal.services import audit
-from portal.services.courses.registrations import confirmed_count, count_per_event, promote_waiting
+from portal.services.courses.registrations import confirmed_count, count_per_event, locked_event, promote_waiting
 from portal.services.transaction import transactional
 
 
@@ -39,8 +39,8 @@ def update_event(event_id: int, settings: EventSettings, actor: User, now: datet
     (each told by e-mail); the capacity can never drop below the seats already confirmed:
     ``DomainError(EventAdminError.CAPACITY_BELOW_CONFIRMED, confirmed=N)``. Returns the promoted registrations.
     """
-    event = db.session.execute(db.select(Event).filter_by(id=event_id).with_for_update()).scalar_one()
-    confirmed = confirmed_count(event.id)
+    event = locked_event(event_id)
+    confirmed = confirmed_count(event)
     if settings.capacity is not None and settings.capacity < confirmed:
         raise DomainError(EventAdminError.CAPACITY_BELOW_CONFIRMED, confirmed=confirmed)
     before = asdict(settings_of(event))
@@ -85,7 +85,7 @@ def attendance(event: Event) -> Attendance:
 
 
 def events_for_staff() -> list[tuple[Event, int, int]]:
-    """Every event, newest edition first, with its confirmed and waiting counts (one query)."""
-    confirmed, waiting = (count_per_event(s) for s in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
-    rows = db.session.execute(db.select(Event, confirmed, waiting).order_by(Event.starts_at.desc())).all()
-    return [(event, confirmed, waiting) for event, confirmed, waiting in rows]
+    """Every event, newest edition first, with its confirmed (stored) and waiting counts (one query)."""
+    waiting = count_per_event(RegistrationStatus.WAITLISTED)
+    rows = db.session.execute(db.select(Event, waiting).order_by(Event.starts_at.desc())).all()
+    return [(event, confirmed_count(event), waiting) for event, waiting in rows]

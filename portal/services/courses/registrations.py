@@ -44,8 +44,7 @@ class Outcome:
 def count_per_event(status: RegistrationStatus):
     """A correlated subquery: how many registrations of each selected Event have this status.
 
-    The one count of seats: the registration service (`confirmed_count`, under the event's lock),
-    the calendar cards, the event page and the staff pages all read it."""
+    For the staff pages' waiting lists; the seats taken are stored (`confirmed_count`)."""
     return (
         db.select(db.func.count())
         .where(Registration.event_id == Event.id, Registration.status == status)
@@ -54,8 +53,20 @@ def count_per_event(status: RegistrationStatus):
     )
 
 
-def confirmed_count(event_id: int) -> int:
-    return db.session.scalar(db.select(count_per_event(RegistrationStatus.CONFIRMED)).where(Event.id == event_id))
+def confirmed_count(event: Event) -> int:
+    """The seats taken: the one count of them, stored on the event row (`Event.confirmed_seats`) and
+    kept by `_set_status` on every change of a registration's status, under the event's lock; every
+    page reads it without counting registrations."""
+    return event.confirmed_seats
+
+
+def locked_event(event_id: int) -> Event:
+    """The event row, locked until the transaction ends, with what the database holds now: a copy
+    this session read before the lock (the calendar of the same request) is overwritten, so the
+    seats counted under the lock are never a stale snapshot."""
+    return db.session.execute(
+        db.select(Event).filter_by(id=event_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
 
 
 def _registrant_for(sign_up: SignUp, now: datetime) -> Registrant:
@@ -109,7 +120,7 @@ def register_more(registrant: Registrant, event_ids: tuple[int, ...], now: datet
 def _take_seats(registrant: Registrant, event_ids: tuple[int, ...], now: datetime) -> Outcome:
     outcome = Outcome(registrant)
     for event_id in sorted(set(event_ids)):
-        event = db.session.execute(db.select(Event).filter_by(id=event_id).with_for_update()).scalar_one()
+        event = locked_event(event_id)
         existing = db.session.scalars(
             db.select(Registration).filter_by(event_id=event.id, registrant_id=registrant.id)
         ).one_or_none()
@@ -120,25 +131,34 @@ def _take_seats(registrant: Registrant, event_ids: tuple[int, ...], now: datetim
             outcome.closed.append(event)
             continue
         try:
-            status = status_for_new(event.capacity, confirmed_count(event.id), event.starts_at, now)
+            status = status_for_new(event.capacity, confirmed_count(event), event.starts_at, now)
         except DomainError:
             outcome.closed.append(event)
             continue
         registration = existing or Registration(event=event, registrant=registrant, created_at=now)
-        _set_status(registration, status, now)
         db.session.add(registration)
+        _set_status(registration, event, status, now)
         (outcome.confirmed if status is RegistrationStatus.CONFIRMED else outcome.waitlisted).append(registration)
     db.session.flush()
     return outcome
 
 
-def _set_status(registration: Registration, status: RegistrationStatus, now: datetime) -> None:
+def _set_status(registration: Registration, event: Event, status: RegistrationStatus, now: datetime) -> None:
+    """The one place a registration's status changes: it keeps the event's stored seat count
+    (`Event.confirmed_seats`) equal to its confirmed registrations. The caller holds the event's lock."""
+    was_confirmed = registration.status is RegistrationStatus.CONFIRMED
     registration.status = status
-    registration.cancelled_at = None
-    if status is RegistrationStatus.CONFIRMED:
+    if status is RegistrationStatus.CANCELLED:
+        registration.cancelled_at = now
+    elif status is RegistrationStatus.CONFIRMED:
+        registration.cancelled_at = None
         registration.confirmed_at, registration.waitlisted_at = now, None
     else:
+        registration.cancelled_at = None
         registration.confirmed_at, registration.waitlisted_at = None, now
+    change = int(status is RegistrationStatus.CONFIRMED) - int(was_confirmed)
+    if change:
+        event.confirmed_seats += change
 
 
 def registrant_by_token(token: str) -> Registrant | None:
@@ -158,17 +178,14 @@ def cancel(registrant: Registrant, registration_id: int, now: datetime) -> list[
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.registrant_id != registrant.id:
         raise DomainError(CancellationError.NOT_FOUND)
-    event = db.session.execute(db.select(Event).filter_by(id=registration.event_id).with_for_update()).scalar_one()
+    event = locked_event(registration.event_id)
     db.session.refresh(registration)
     if not event.registrations_cancellable(now):
         raise DomainError(CancellationError.STARTED)
     if registration.status is RegistrationStatus.CANCELLED:
         return []
-    registration.status = RegistrationStatus.CANCELLED
-    registration.cancelled_at = now
-    db.session.flush()
-    promoted = promote_waiting(event, now)
-    return promoted
+    _set_status(registration, event, RegistrationStatus.CANCELLED, now)
+    return promote_waiting(event, now)
 
 
 @transactional
@@ -179,8 +196,8 @@ def promote_waiting(event: Event, now: datetime) -> list[Registration]:
         .filter_by(event_id=event.id, status=RegistrationStatus.WAITLISTED)
         .order_by(Registration.waitlisted_at, Registration.id)
     ).all()
-    moved = waiting[: seats_to_fill(event.capacity, confirmed_count(event.id), len(waiting))]
+    moved = waiting[: seats_to_fill(event.capacity, confirmed_count(event), len(waiting))]
     for registration in moved:
-        _set_status(registration, RegistrationStatus.CONFIRMED, now)
+        _set_status(registration, event, RegistrationStatus.CONFIRMED, now)
         registration_mail.queue_promotion(registration, now)
     return moved

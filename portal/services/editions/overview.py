@@ -9,10 +9,13 @@ from datetime import datetime
 from portal.clock import ROME
 from portal.domain import phase
 from portal.domain.timeline import CallState, EventStatus, call_state, days_until, event_status
-from portal.models import Edition, Event, EventKind
+from portal.extensions import db
+from portal.models import Edition, EditionDocument, Event, EventKind
+from portal.services import data_version
 from portal.services.campaigns.highlights import Highlights, campaign_counts, highlights
-from portal.services.courses.calendar import CalendarItem, calendar
-from portal.services.editions.editions import events_of
+from portal.services.courses.calendar import CalendarItem, calendar, programme
+from portal.services.editions import documents
+from portal.services.evaluation.selection import RankingEntry, published_ranking
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,8 @@ def event_state(event: Event, now: datetime) -> EventState:
 
 
 def edition_overview(edition: Edition, now: datetime) -> Overview:
-    sessions = events_of(edition, EventKind.INFO_SESSION)
-    lessons = events_of(edition, EventKind.LESSON)
+    sessions = programme().of(edition.id, EventKind.INFO_SESSION)
+    lessons = programme().of(edition.id, EventKind.LESSON)
     course = None
     if lessons:
         course = CourseState(lessons, event_status(lessons[0].starts_at, lessons[-1].ends_at, now))
@@ -89,7 +92,9 @@ def _window(event: Event | None) -> phase.Window | None:
 def home_page(edition: Edition, now: datetime) -> HomePage:
     overview = edition_overview(edition, now)
     taking = [item for item in calendar(edition, now) if item.takes_registrations]
-    counts = campaign_counts(edition, now)
+    # Both change only with the data and at the boundaries the data version marks (a campaign opens
+    # or closes, midnight for the days left): read once per version.
+    counts = data_version.memo(f"home.campaign_counts.{edition.id}", lambda: campaign_counts(edition, now))
     facts = phase.EditionFacts(
         call_opens_at=edition.applications_open_at,
         call_closes_at=edition.applications_close_at,
@@ -100,13 +105,46 @@ def home_page(edition: Edition, now: datetime) -> HomePage:
         campaigns=counts,
     )
     today = phase.today(facts, now, ROME)
-    shown = highlights(edition, now, counts) if today.campaigns or today.results else None
+    shown = None
+    if today.campaigns or today.results:
+        shown = data_version.memo(f"home.highlights.{edition.id}", lambda: _kept(highlights(edition, now, counts)))
     return HomePage(today, overview, taking[0] if taking else None, shown)
+
+
+@dataclass(frozen=True)
+class CallPage:
+    """What the call page shows of an edition besides its own row, the same for every visitor."""
+
+    overview: Overview
+    documents: list[EditionDocument]  # read-only rows, detached
+    ranking: list[RankingEntry]
+
+
+def call_page(edition: Edition, now: datetime) -> CallPage:
+    """Read once per data version (documents and ranking change with the data, or when the ranking's
+    publication time passes, a boundary of the version)."""
+
+    def read() -> CallPage:
+        listed = documents.listed(edition, now)
+        for document in listed:
+            db.session.expunge(document)
+        return CallPage(edition_overview(edition, now), listed, published_ranking(edition, now))
+
+    return data_version.memo(f"call.page.{edition.id}", read)
+
+
+def _kept(shown: Highlights) -> Highlights:
+    """The featured campaigns out of this request's session: read-only rows kept for the next
+    requests of the same data version, never expired by a commit of this one."""
+    for card in (*shown.ending_soon, *shown.nearest, *shown.upcoming):
+        if card.campaign in db.session:
+            db.session.expunge(card.campaign)
+    return shown
 
 
 def live_info_session(edition: Edition, now: datetime) -> Event | None:
     """The edition's info session while it is on (the layout's "Guarda la diretta" banner)."""
-    for event in events_of(edition, EventKind.INFO_SESSION):
+    for event in programme().of(edition.id, EventKind.INFO_SESSION):
         if phase.is_live(_window(event), now):
             return event
     return None

@@ -13,10 +13,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
-from sepaxml import SepaTransfer
 from sqlalchemy.orm import selectinload
 
 from portal.clock import to_rome
@@ -37,25 +37,36 @@ class SepaError(StrEnum):
     NOTHING_TO_MARK = "nothing_to_mark"  # the batch's transfers are all marked done already
 
 
-class _Transfer(SepaTransfer):
+@cache
+def _transfer_class() -> type:
+    """The class of `_transfer`, made on first use: sepaxml is loaded by the first SEPA file, not by
+    every worker."""
+    from sepaxml import SepaTransfer
+
+    class Transfer(SepaTransfer):
+        def __init__(self, config: dict, message_id: str, created_at: datetime) -> None:
+            self._message_id = message_id
+            self._created_at = created_at
+            super().__init__(config, schema=SCHEMA, clean=True)
+
+        def _create_header(self) -> None:
+            self.msg_id = self._message_id
+            super()._create_header()
+            header = self._xml.find("CstmrCdtTrfInitn/GrpHdr")
+            header.find("CreDtTm").text = to_rome(self._created_at).strftime("%Y-%m-%dT%H:%M:%S")
+
+        def _finalize_batch(self) -> None:
+            super()._finalize_batch()
+            for number, node in enumerate(self._xml.iter("PmtInfId"), start=1):  # sepaxml's are random
+                node.text = f"{self._message_id}-{number}"[-35:]
+
+    return Transfer
+
+
+def _transfer(config: dict, message_id: str, created_at: datetime):
     """sepaxml's transfer with the batch's own message and payment ids and creation time (sepaxml
     draws random ids and reads the machine's clock), so a batch downloaded again is the same message."""
-
-    def __init__(self, config: dict, message_id: str, created_at: datetime) -> None:
-        self._message_id = message_id
-        self._created_at = created_at
-        super().__init__(config, schema=SCHEMA, clean=True)
-
-    def _create_header(self) -> None:
-        self.msg_id = self._message_id
-        super()._create_header()
-        header = self._xml.find("CstmrCdtTrfInitn/GrpHdr")
-        header.find("CreDtTm").text = to_rome(self._created_at).strftime("%Y-%m-%dT%H:%M:%S")
-
-    def _finalize_batch(self) -> None:
-        super()._finalize_batch()
-        for number, node in enumerate(self._xml.iter("PmtInfId"), start=1):  # sepaxml's are random
-            node.text = f"{self._message_id}-{number}"[-35:]
+    return _transfer_class()(config, message_id, created_at)
 
 
 def _message_id(now: datetime) -> str:
@@ -138,7 +149,7 @@ def batch_file(batch: SepaBatch) -> bytes:
     }
     if config.get("PLEDGE_BIC"):
         debtor["BIC"] = config["PLEDGE_BIC"]
-    transfer = _Transfer(debtor, batch.message_id, batch.created_at)
+    transfer = _transfer(debtor, batch.message_id, batch.created_at)
     execution_date = to_rome(batch.created_at).date()
     for refund in batch_refunds(batch):
         pledge = refund.pledge

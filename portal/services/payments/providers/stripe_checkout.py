@@ -5,6 +5,9 @@ test's local server) through the library's own `base_addresses`. Amounts are int
 call that creates something carries the caller's idempotency key. A notification is verified with the
 library's own signature check (`construct_event`, HMAC-SHA256 with the endpoint's secret, 5 minutes'
 tolerance) before anything in it is read.
+
+The `stripe` library is imported when a provider is built, not with this module: the CSP reads
+`StripeProvider.checkout_origin` on every response, and ~6 MB per worker is too much for a constant.
 """
 
 from __future__ import annotations
@@ -13,8 +16,6 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-
-import stripe
 
 from portal.services.payments.providers.base import (
     BadNotification,
@@ -34,7 +35,6 @@ LOCALES = {"it": "it", "en": "en"}
 # Stripe documents this placeholder: it replaces it with the session's id when it redirects back.
 SESSION_ID_PLACEHOLDER = "{CHECKOUT_SESSION_ID}"
 SIGNATURE_HEADER = "Stripe-Signature"
-TOLERANCE_SECONDS = stripe.Webhook.DEFAULT_TOLERANCE
 
 
 def success_url_with_session(url: str) -> str:
@@ -54,6 +54,8 @@ class StripeProvider:
     ):
         if not secret_key:
             raise ProviderError("STRIPE_SECRET_KEY is not configured")
+        import stripe
+
         self._webhook_secret = webhook_secret
         options: dict[str, Any] = {"max_network_retries": max_network_retries}
         if api_base:
@@ -106,6 +108,8 @@ class StripeProvider:
         signature = _header(headers, SIGNATURE_HEADER)
         if not signature:
             raise BadNotification("no Stripe-Signature header")
+        import stripe
+
         try:
             event = self._client.construct_event(body, signature, self._webhook_secret)
         except stripe.SignatureVerificationError as error:
@@ -134,6 +138,8 @@ class StripeProvider:
     @staticmethod
     def _call(method, **kwargs):
         """One call to Stripe; the library's errors become a ProviderError that never carries the key."""
+        import stripe
+
         try:
             return method(**kwargs)
         except stripe.StripeError as error:

@@ -1,0 +1,214 @@
+"""The data version: which state of the data, and of the clock, a public page shows.
+
+Every committed change to the data bumps `data_version.number`, in the same transaction as the
+change (session events, below); a page also changes by the clock alone when a time boundary
+passes (a campaign opens, closes or goes public, an event starts, registrations close, midnight in
+Rome). `current()` reads both once per request and gives a `Version` whose `key` changes with
+either: the ETags and the shared page cache (portal/http_cache.py) key on it, so a cached page is
+never older than the last change, and `memo()` keeps per-process values that only change with it.
+
+The bump runs just before COMMIT, after every row lock a service takes, so it waits for no lock
+while holding its own: no deadlock, and PostgreSQL serialises only those last instants of commits.
+Changes made outside the ORM session (raw connections, migrations) do not bump: a deployment
+changes the build (portal/http_cache.py) instead.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from portal import clock
+from portal.domain.phase import next_midnight
+from portal.domain.registration import changes_before_start
+from portal.extensions import db
+from portal.models.campaign import Campaign, CampaignUpdate
+from portal.models.data_version import DataVersion
+from portal.models.edition import Edition
+from portal.models.event import Event
+from portal.services.transaction import in_unit_of_work
+
+T = TypeVar("T")
+
+_CHANGED = "data_version_changed"  # in session.info: this transaction wrote something
+
+# Bump, or create the row. A missing row (a new database, the suite's emptied tables) starts at a
+# random number, so a database emptied and filled again never repeats a version it had.
+_BUMP = sa.text(
+    "INSERT INTO data_version (id, number) VALUES (1, :start) "
+    "ON CONFLICT (id) DO UPDATE SET number = data_version.number + 1"
+)
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int  # the committed data (0: never written)
+    boundary: datetime  # the next instant at which a page changes by the clock alone
+    fixed_now: datetime | None  # the fixed clock (PORTAL_NOW), when there is one
+
+    @property
+    def key(self) -> str:
+        """Short, and different for every state of the data and of the clock a page can show."""
+        key = f"{self.number:x}.{int(self.boundary.timestamp()):x}"
+        if self.fixed_now is not None:
+            key += f".{int(self.fixed_now.timestamp() * 1_000_000):x}"
+        return key
+
+
+# --- the bump ------------------------------------------------------------------------------------
+
+
+def _mark(session: Session) -> None:
+    session.info[_CHANGED] = True
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    # Still the flush's own view: what it inserted, deleted, or changed.
+    if session.new or session.deleted or any(session.is_modified(obj) for obj in session.dirty):
+        _mark(session)
+
+
+def _do_orm_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _mark(state.session)
+    elif isinstance(state.statement, sa.TextClause):
+        words = state.statement.text.lstrip().split(None, 1)
+        if words and words[0].upper() in {"INSERT", "UPDATE", "DELETE", "MERGE"}:
+            _mark(state.session)
+
+
+def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released: the bump waits for the real COMMIT, after every lock
+    if session.new or session.dirty or session.deleted:  # what commit() is about to flush
+        session.flush()
+    if session.info.pop(_CHANGED, False):
+        # The connection itself: a statement through the session would mark it again.
+        session.connection().execute(_BUMP, {"start": secrets.randbelow(1 << 40) + 1})
+
+
+def _forget(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction is over (a savepoint's end is not)
+        session.info.pop(_CHANGED, None)
+
+
+def _listen(target) -> None:
+    for name, func in (
+        ("after_flush", _after_flush),
+        ("do_orm_execute", _do_orm_execute),
+        ("before_commit", _before_commit),
+        ("after_transaction_end", _forget),
+    ):
+        if not sa.event.contains(target, name, func):
+            sa.event.listen(target, name, func)
+
+
+def init_app(app: Flask) -> None:
+    """Listen on the sessions of `db.session` (once per process, whatever the number of apps)."""
+    _listen(db.session)
+    app.extensions["data_version"] = _State()
+
+
+# --- the version ---------------------------------------------------------------------------------
+
+
+class _State:
+    """Per app: the next time boundary for (number, fixed clock), and the memo."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.boundary: tuple[int, datetime | None, datetime] | None = None
+        self.memo_key: str | None = None
+        self.memo: dict[str, object] = {}
+
+
+def current() -> Version:
+    """The version this request shows: one query (the number), plus a few index-served ones when
+    the number changed or a boundary passed. Read once per request."""
+    if "data_version" in g:
+        return g.data_version
+    number = _read_number()
+    fixed = clock.fixed_now()
+    now = fixed or clock.now()
+    state: _State = current_app.extensions["data_version"]
+    cached = state.boundary
+    if cached is not None and cached[0] == number and cached[1] == fixed and now < cached[2]:
+        boundary = cached[2]
+    else:
+        boundary = next_boundary(now)
+        state.boundary = (number, fixed, boundary)
+    g.data_version = version = Version(number, boundary, fixed)
+    return version
+
+
+_READ = sa.select(DataVersion.number).where(DataVersion.id == 1)
+
+
+def _read_number() -> int:
+    if db.session.registry.has() and db.session().in_transaction():
+        # Inside a unit of work: its own connection, and what it sees.
+        return db.session.execute(_READ).scalar() or 0
+    # Ahead of the view (the page cache's hit path): a connection of the pool, without the ORM
+    # session's bookkeeping; it goes back to the pool at once.
+    with db.engine.connect() as connection:
+        return connection.execute(_READ).scalar() or 0
+
+
+def next_boundary(now: datetime) -> datetime:
+    """The first instant after `now` at which a public page changes by the clock alone: what the
+    rules' homes read (Campaign.is_public / state_of, the edition's dates in domain/phase.py,
+    events and domain/registration.py, an update's posting time), or the next midnight in Rome."""
+    later = [
+        _earliest(Campaign.starts_at, now),
+        _earliest(Campaign.ends_at, now),
+        _earliest(Campaign.published_at, now),
+        _earliest(CampaignUpdate.posted_at, now),
+        _earliest(Edition.applications_open_at, now),
+        _earliest(Edition.applications_close_at, now),
+        _earliest(Edition.ranking_published_at, now),
+        _earliest(Event.ends_at, now),
+    ]
+    offsets = sorted(changes_before_start())
+    later += [_earliest(Event.starts_at, now + offset) for offset in offsets]
+    row = db.session.execute(sa.select(*later)).one()
+    fixed, shifted = row[: len(later) - len(offsets)], row[len(later) - len(offsets) :]
+    found = [value for value in fixed if value is not None]
+    found += [value - offset for value, offset in zip(shifted, offsets, strict=True) if value is not None]
+    return min([*found, next_midnight(now, clock.ROME)])
+
+
+def _earliest(column, after: datetime):
+    return sa.select(sa.func.min(column)).where(column > after).scalar_subquery()
+
+
+def memo(name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in this process until the data version changes: for values that only
+    change with the data (plain values, dataclasses; never ORM instances a later lazy load needs).
+
+    Inside a unit of work (a service changing data, e.g. rendering an e-mail) `compute()` runs
+    and nothing is kept: what it reads may be this transaction's own, uncommitted, changes.
+    `compute()` should read through this request's connection (`db.session`, or a
+    `Session(bind=db.session.connection())` of its own): a second connection, taken while the
+    request holds row locks, can wait for a pool that those very locks keep full."""
+    if in_unit_of_work() or db.session.info.get(_CHANGED):
+        return compute()
+    key = current().key
+    state: _State = current_app.extensions["data_version"]
+    with state.lock:
+        if state.memo_key != key:
+            state.memo_key, state.memo = key, {}
+        if name in state.memo:
+            return state.memo[name]  # type: ignore[return-value]
+    value = compute()
+    with state.lock:
+        if state.memo_key == key:
+            state.memo[name] = value
+    return value
