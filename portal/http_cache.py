@@ -33,6 +33,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_caching import Cache
 from flask_compress import Compress
 from flask_compress.flask_compress import _choose_algorithm
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
 from portal.rendering import wants_fragment
@@ -269,8 +270,8 @@ class FastPath:
         if cache is None or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
         req = Request(environ)
-        if self.app.config["SESSION_COOKIE_NAME"] in req.cookies:
-            return None
+        if self.app.config["SESSION_COOKIE_NAME"] in req.cookies or self._endpoint(environ) not in SHARED_PAGES:
+            return None  # a token page, a form, the API: Flask answers, at no cost of the version read
         with self.app.app_context():
             validator = _validator_of(req)
             try:
@@ -283,6 +284,13 @@ class FastPath:
             if req.if_none_match and req.if_none_match.contains_weak(validator.etag):
                 return _not_modified(validator)
         return Response(entry.body, status=entry.status, headers=entry.headers)
+
+    def _endpoint(self, environ) -> str | None:
+        try:
+            endpoint, _ = self.app.url_map.bind_to_environ(environ).match()
+        except HTTPException:  # not found, wrong method, a redirect: Flask answers it
+            return None
+        return endpoint
 
 
 @dataclass

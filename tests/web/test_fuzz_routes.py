@@ -130,6 +130,7 @@ def world(app, at) -> dict[str, str]:
             "token": "token-di-prova",
             "provider": "demo",
             "filename": "css/portal.css",
+            "number": "0",  # the first sitemap of campaigns
         }
 
 
