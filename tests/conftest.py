@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 
 from config import TestConfig
 from portal import create_app
@@ -143,9 +143,8 @@ class Queries:
 @pytest.fixture
 def count_queries(app) -> Callable[[], AbstractContextManager[Queries]]:
     """`with count_queries() as queries: client.get(...)`, then `queries.count`: every statement sent to
-    the database meanwhile, through any connection of the app's engine."""
-    with app.app_context():
-        engine = db.engine
+    the database meanwhile, through any engine (the app's, and the data version's reader)."""
+    engine = Engine
 
     @contextmanager
     def counting() -> Iterator[Queries]:

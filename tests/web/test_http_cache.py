@@ -136,19 +136,22 @@ def test_without_a_page_cache_a_304_still_runs_no_view(app, data, at, client, co
 
 @contextmanager
 def queries_on(server: Flask) -> Iterator[list[str]]:
-    """The statements the second server sends meanwhile (count_queries listens on the suite's app)."""
+    """The statements the second server sends meanwhile, through its engine or its data version's
+    reader (count_queries listens on every engine of the process)."""
     with server.app_context():
-        engine = db.engine
+        engines = (db.engine, data_version._reader(server.extensions["data_version"]))
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    sa.event.listen(engine, "before_cursor_execute", record)
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def test_a_campaign_opening_changes_the_etag_and_the_page(app, server):
