@@ -1,5 +1,6 @@
 """The portal as gunicorn serves it in production (wsgi.py), plus the benchmark's count of the SQL
-statements each request sends, without changing the app: a listener on the engine and a WSGI
+statements each request sends, without changing the app: a listener on every engine (the app's,
+and the data version's reader of portal/services/data_version.py) and a WSGI
 wrapper around the whole call (a page served from the shared cache counts what it really ran).
 
 - `X-Bench-Queries` on every response: the statements sent before the headers (a streamed body's
@@ -14,9 +15,8 @@ from __future__ import annotations
 
 import os
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
-from portal.extensions import db
 from wsgi import app
 
 _statements = 0
@@ -28,8 +28,7 @@ def _count(*_args) -> None:
     _statements += 1
 
 
-with app.app_context():
-    event.listen(db.engine, "before_cursor_execute", _count)
+event.listen(Engine, "before_cursor_execute", _count)
 
 _portal = app.wsgi_app
 

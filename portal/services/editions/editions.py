@@ -92,15 +92,3 @@ def current_edition_summary() -> EditionSummary | None:
 
 def edition_or_404(year: int) -> Edition:
     return db.one_or_404(db.select(Edition).filter_by(year=year, is_published=True))
-
-
-def events_of(edition: Edition, kind: EventKind) -> list[Event]:
-    return list(
-        db.session.execute(
-            db.select(Event).filter_by(edition_id=edition.id, kind=kind).order_by(Event.starts_at)
-        ).scalars()
-    )
-
-
-def event_or_404(slug: str) -> Event:
-    return db.one_or_404(db.select(Event).filter_by(slug=slug))
