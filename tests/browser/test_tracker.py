@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo.campaigns import seed_demo_campaigns
 from tests.browser.conftest import assert_accessible
@@ -109,8 +110,9 @@ def test_a_paginated_tracker_has_no_axe_violations_and_its_links_lead_on(page, l
         assert_accessible(page, axe_source)
     page.goto(live_server + PAGED[0])
     page.get_by_role("navigation", name="Pagine delle campagne").get_by_role("link", name="1", exact=True).click()
-    assert (
-        page.get_by_role("table", name="Cofinanziamento per campagna, bando 2020")
-        .get_by_role("link", name="Campagna 00")
-        .is_visible()
-    )
+    # expect() waits for the page the click leads to; is_visible() would look at the old one.
+    expect(
+        page.get_by_role("table", name="Cofinanziamento per campagna, bando 2020").get_by_role(
+            "link", name="Campagna 00"
+        )
+    ).to_be_visible()

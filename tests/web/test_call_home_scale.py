@@ -93,6 +93,8 @@ def _campaigns(app, start: int, count: int) -> None:
                 "slug": f"campagna-citta-{n}",
                 "title": f"Campagna {n}",
                 "reserved_cents": 0,
+                "grant_cents": 0,
+                "grant_committed_at": None,
                 "starts_at": starts_at,
                 "ends_at": starts_at + timedelta(days=60),
                 "published_at": datetime(2020, 6, 30, tzinfo=ROME),
