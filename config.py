@@ -104,6 +104,10 @@ class Config:
     # Applicants' PDF attachments, outside static/ (a shared volume with several app servers).
     UPLOAD_DIR = _env("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # one 5 MB PDF and the form around it
+    # Campaign photos, re-encoded into variants, and the link-preview images drawn from them: public
+    # files under random names, served with long-lived cache headers (a web server may serve the
+    # folder itself). A shared volume with several app servers.
+    MEDIA_DIR = _env("MEDIA_DIR", str(BASE_DIR / "instance" / "media"))
 
     # Pledges are paid by bank transfer to this account (the payment instructions), or through
     # the payment provider, whose notifications are signed with this shared secret (HMAC-SHA256).

@@ -67,7 +67,10 @@ def pytest_report_header(config):
 def app(tmp_path_factory):
     url = _database_url(tmp_path_factory.mktemp("db"))
     uploads = tmp_path_factory.mktemp("uploads")
-    app = create_app(TestConfig, overrides={"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(uploads)})
+    app = create_app(
+        TestConfig,
+        overrides={"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(uploads), "MEDIA_DIR": str(uploads / "media")},
+    )
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _no_fsync)

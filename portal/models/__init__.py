@@ -22,6 +22,7 @@ from portal.models.data_version import DataVersion
 from portal.models.edition import DocumentKind, Edition, EditionDocument
 from portal.models.evaluation import Assignment, Criterion, Score
 from portal.models.event import Event, EventKind, Venue
+from portal.models.media import CampaignFollower, CampaignNews, CampaignPhoto
 from portal.models.refund import Refund, RefundRoute, RefundStatus, SepaBatch
 from portal.models.registration import OutboxMessage, Registrant, Registration, ReminderSent
 from portal.models.user import Role, User
@@ -38,6 +39,9 @@ __all__ = [
     "AuditEntry",
     "BankTransaction",
     "Campaign",
+    "CampaignFollower",
+    "CampaignNews",
+    "CampaignPhoto",
     "CampaignReward",
     "CampaignUpdate",
     "Criterion",

@@ -72,9 +72,15 @@ class Campaign(db.Model):
     # Set by the closing run once the window has ended (succeeded or not funded).
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    # A picture for the gallery and the page; without one, the theme's illustration.
+    # The cover photo, copied here by services/campaigns/photos.py whenever it changes so the gallery
+    # shows it without another query: its key (portal.models.media.CampaignPhoto), alt text and the
+    # size of its largest variant. Without one, the theme's illustration.
     image_file: Mapped[str | None] = mapped_column(sa.String(200))
     image_alt: Mapped[str | None] = mapped_column(sa.String(250))
+    image_width: Mapped[int | None]
+    image_height: Mapped[int | None]
+    # A video on YouTube or Vimeo, shown as a preview that loads nothing from there until played.
+    video_url: Mapped[str | None] = mapped_column(sa.String(300))
     # Figures the demo made up (never shown as fact): names of the fields, e.g. ["goal_cents"].
     demo_estimates: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     source_urls: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

@@ -106,6 +106,8 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     # [{"filename": ..., "content_type": ..., "content": <text>}]
     attachments: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
+    # Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) on news e-mails.
+    headers: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
