@@ -63,6 +63,32 @@ def init_mail_commands(app: Flask) -> None:
         count = anonymise_registrants(now(), retention)
         click.echo(f"Anonymised {count} registrants (retention {retention} days).")
 
+    @app.cli.command("notify-followers")
+    @click.option("--now", "at", help="ISO 8601 instant to act as now (default: the portal's clock).")
+    def notify_followers_command(at: str | None) -> None:
+        """Tell campaigns' followers of the last 48 hours and of the news still untold, as a daily
+        digest (cron, every 15 minutes; idempotent)."""
+        from portal.services.campaigns.following import notify_followers
+
+        moment = parse_fixed_now(at) if at else now()
+        notified = notify_followers(moment)
+        click.echo(
+            f"Last 48 hours recorded for {notified.last_calls} campaigns; queued {notified.mails} e-mails "
+            "to followers; `flask send-mail` delivers them."
+        )
+        deliver_now_if_immediate(moment)
+
+    @app.cli.command("forget-followers")
+    @click.option("--days", default=None, type=int, help="Retention in days after the campaign ended.")
+    def forget_followers_command(days: int | None) -> None:
+        """Delete campaigns' followers after the retention period, and those never confirmed after
+        7 days, with the e-mails written to them (cron, daily)."""
+        from portal.services.campaigns.following import forget_followers
+
+        retention = days if days is not None else app.config["FOLLOWER_RETENTION_DAYS"]
+        count = forget_followers(now(), retention)
+        click.echo(f"Forgot {count} followers (retention {retention} days after a campaign's end).")
+
 
 def init_account_commands(app: Flask) -> None:
     @app.cli.command("create-user")

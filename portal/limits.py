@@ -52,6 +52,9 @@ COURSE_REGISTRATION_PER_EMAIL = "5 per hour"
 COURSE_REGISTRATION_PER_IP = "30 per hour"
 PLEDGE_PER_EMAIL = "10 per hour"
 PLEDGE_PER_IP = "10 per minute;60 per hour"
+# Following a campaign: each request may send the address a confirmation e-mail.
+FOLLOW_PER_EMAIL = "5 per hour"
+FOLLOW_PER_IP = "10 per minute;60 per hour"
 # "I miei sostegni": the link to a supporter's pledges, sent by e-mail.
 SUPPORTER_LINK_PER_EMAIL = "3 per hour"
 SUPPORTER_LINK_PER_IP = "10 per hour"
@@ -178,6 +181,7 @@ course_registration = _all(
     _post(COURSE_REGISTRATION_PER_IP, client_ip),
 )
 pledge = _all(_post(PLEDGE_PER_EMAIL, typed_email, no_email_typed), _post(PLEDGE_PER_IP, client_ip))
+follow = _all(_post(FOLLOW_PER_EMAIL, typed_email, no_email_typed), _post(FOLLOW_PER_IP, client_ip))
 supporter_link = _all(
     _post(SUPPORTER_LINK_PER_EMAIL, typed_email, no_email_typed),
     _post(SUPPORTER_LINK_PER_IP, client_ip),

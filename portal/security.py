@@ -1,5 +1,6 @@
-"""Response headers every page carries: nothing is loaded from elsewhere; nothing shown to a
-signed-in person stays in a cache; in production, browsers use HTTPS only (HSTS)."""
+"""Response headers every page carries: nothing is loaded from elsewhere (but a campaign's video,
+once asked for); nothing shown to a signed-in person stays in a cache; in production, browsers use
+HTTPS only (HSTS)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
+        # A campaign's video, framed only once the person asks for it (static/js/video.js): YouTube's
+        # player without cookies, Vimeo's (portal/blueprints/campaigns/presentation.py `video_of`).
+        "frame-src https://www.youtube-nocookie.com https://player.vimeo.com",
         "form-action 'self'",
         "frame-ancestors 'none'",
         "base-uri 'self'",
@@ -38,7 +42,7 @@ def content_security_policy() -> str:
 
 # The same files for every visitor (CSS, fonts, scripts, images): nothing personal in them, and
 # caching them keeps the back-office fast.
-SHARED_FILES = frozenset({"static"})
+SHARED_FILES = frozenset({"static", "media_photo"})
 
 
 def no_store(response: Response) -> Response:

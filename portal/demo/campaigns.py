@@ -49,6 +49,10 @@ ranking's PDF), which are not in our sources: staff upload them. The 2016 projec
 module, `demo_campaigns_2016`: that edition's rule is only partly known (no threshold, no
 budget), so its funded projects are written already closed, with no pledges.
 
+**Run from the portal**: Lab Barona's organisation has a demo account (`barona@demo.example`) and
+the selected application the campaign came from (`portal.demo.campaign_owner`), so its photos and
+updates can be tried from the organisation's area; the campaign's facts stay the sources'.
+
 **Idempotent**: a campaign whose slug exists is left as it is; a demo pledge (by campaign and
 e-mail) is created only if missing, and confirmed only while still pending; closing skips
 closed campaigns. No e-mail is queued while seeding (demo pledges tell nobody anything).
@@ -77,6 +81,7 @@ from portal.demo.campaign_data import (
     DemoProject,
     FictionalProject,
 )
+from portal.demo.campaign_owner import seed_campaign_owner
 from portal.demo.campaigns_2016 import PROJECTS_2016, campaign_2016, csv_rows_2016
 from portal.domain import DomainError
 from portal.domain.campaign import grant_ceiling
@@ -302,6 +307,7 @@ def seed_demo_campaigns() -> dict[str, int]:
             plan = planned_pledges(project.slug, project.raised_eur, project.pending, campaign.starts_at, until)
             counts["pledges"] += _add_pledges(campaign, plan)
         _demo_organisations(edition)
+        seed_campaign_owner(edition)  # Lab Barona's organisation, with the application it came from
         closing.close_due_campaigns(CLOSING_AT)
     _publish_ranking(edition)
     first = db.session.execute(sa.select(Edition).filter_by(year=2016)).scalar_one()

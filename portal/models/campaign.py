@@ -178,8 +178,8 @@ class Campaign(db.Model):
 
     @property
     def picture(self) -> str:
-        """The picture under static/: the campaign's own, or its theme's illustration."""
-        return self.image_file or f"img/themes/{self.theme or 'progetto'}.svg"
+        """Its theme's illustration under static/, shown when the campaign has no cover photo."""
+        return f"img/themes/{self.theme or 'progetto'}.svg"
 
     @property
     def last_day(self) -> date:

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
@@ -36,23 +37,64 @@ def send(
     now: datetime,
     attachments: list[dict[str, str]] | None = None,
     subject_args: Mapping[str, object] | None = None,
+    headers: Mapping[str, str] | None = None,
     **context: object,
 ) -> None:
     """Render `templates/mail/<template>.txt` and the subject in `lang` and queue the message.
 
     `subject` is a lazy string (`lazy_gettext`), translated here; its ``%(name)s`` placeholders are
     filled from `subject_args`, whose values may be lazy too (an amount formatted for `lang`).
-    The template gets `lang` and `context`.
+    The template gets `lang` and `context`. `headers` are added to the message as they are
+    (e.g. List-Unsubscribe).
     """
+    title, body = render(template, lang=lang, subject=subject, subject_args=subject_args, **context)
+    queue(to, title, body, now, attachments, headers=headers)
+
+
+def render(
+    template: str,
+    *,
+    lang: str,
+    subject: str | LazyString,
+    subject_args: Mapping[str, object] | None = None,
+    **context: object,
+) -> tuple[str, str]:
+    """The subject and body `send` would queue, for a caller that queues one text to many
+    (`queue_many`)."""
     with force_locale(lang):
         body = render_template(f"mail/{template}.txt", lang=lang, **context)
         title = str(subject) % subject_args if subject_args else str(subject)
-    queue(to, title, body, now, attachments)
+    return title, body
 
 
-def queue(to: str, subject: str, body: str, now: datetime, attachments: list[dict[str, str]] | None = None) -> None:
+def queue(
+    to: str,
+    subject: str,
+    body: str,
+    now: datetime,
+    attachments: list[dict[str, str]] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> None:
     """Add a message to the outbox; the caller's commit makes it real, together with its cause."""
-    db.session.add(OutboxMessage(to=to, subject=subject, body=body, attachments=attachments or [], created_at=now))
+    db.session.add(
+        OutboxMessage(
+            to=to,
+            subject=subject,
+            body=body,
+            attachments=attachments or [],
+            headers=dict(headers or {}),
+            created_at=now,
+        )
+    )
+
+
+def queue_many(messages: list[dict[str, object]], now: datetime) -> None:
+    """Add many messages at once (one INSERT of many rows), each a dict of `to`, `subject`, `body`
+    and optionally `headers`; committed with their cause, as `queue`."""
+    if messages:
+        rows = [{"attachments": [], "headers": {}, "attempts": 0, **message, "created_at": now} for message in messages]
+        db.session.execute(sa.insert(OutboxMessage), rows)
 
 
 def build(message: OutboxMessage) -> EmailMessage:
@@ -63,6 +105,8 @@ def build(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=config["MAIL_DOMAIN"])
+    for name, value in (message.headers or {}).items():
+        email[name] = value
     email.set_content(message.body)
     for part in message.attachments:
         maintype, subtype = part["content_type"].split("/", 1)

@@ -215,10 +215,10 @@ def test_share_links_open_graph_and_json_ld(app, client):
     page_url = "http://127.0.0.1:5000/it/progetti/lab-barona"
     assert f'<meta property="og:url" content="{page_url}">' in html
     assert '<meta property="og:title" content="Lab &lt;/script&gt;&lt;b&gt;&#34;Barona&#34;">' in html
-    assert '<meta property="og:image" content="http://127.0.0.1:5000/static/img/themes/ambiente.svg">' in html
+    assert '<meta property="og:image" content="http://127.0.0.1:5000/it/anteprime/progetti/lab-barona.png?v=' in html
     assert '<meta property="og:type" content="website">' in html
     assert "og:description" in html
-    for host in ("wa.me", "www.facebook.com/sharer", "twitter.com/intent", "www.linkedin.com/sharing"):
+    for host in ("wa.me", "t.me/share", "www.facebook.com/sharer", "twitter.com/intent", "www.linkedin.com/sharing"):
         link = re.search(rf'href="(https://{re.escape(host)}[^"]+)"', html).group(1)
         assert "127.0.0.1%3A5000%2Fit%2Fprogetti%2Flab-barona" in link
     assert 'href="mailto:?subject=' in html

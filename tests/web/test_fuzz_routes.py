@@ -125,6 +125,7 @@ def world(app, at) -> dict[str, str]:
             "document_id": "1",
             "batch_id": "1",
             "refund_id": "1",
+            "photo_id": "1",
             "slug": slug,
             "event_slug": event.slug,
             "token": "token-di-prova",

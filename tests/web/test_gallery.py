@@ -56,12 +56,14 @@ def test_a_campaign_picture_with_its_alt_text_and_no_demo_note_on_the_card(app, 
     change(
         app,
         campaign_id,
-        image_file="img/campaigns/lab-barona.jpg",
+        image_file="3f" * 16,
         image_alt="Ragazzi riparano una bicicletta nel laboratorio",
+        image_width=1600,
+        image_height=900,
         demo_estimates=["goal_cents"],
     )
     html = client.get(GALLERY).get_data(as_text=True)
-    assert 'src="/static/img/campaigns/lab-barona.jpg" alt="Ragazzi riparano una bicicletta nel laboratorio"' in html
+    assert f'src="/media/foto/{"3f" * 16}-480.jpg"' in html
     assert 'alt="Ragazzi riparano una bicicletta nel laboratorio" lang="it"' in html
     assert "Dati dimostrativi" not in text_of(client.get(GALLERY))  # it is in the page's "Dati e fonti"
 

@@ -76,7 +76,15 @@ def test_a_constant_number_of_queries_whatever_the_number_of_campaigns(app, clie
 def test_the_gallery_is_valid_html(app, client, tmp_path):
     ids = every_state(app)
     with_pledges(app, 13)
-    change(app, ids["live"], image_file="img/favicon.svg", image_alt="Il logo", demo_estimates=["goal_cents"])
+    change(
+        app,
+        ids["live"],
+        image_file="ab" * 16,
+        image_width=1200,
+        image_height=800,
+        image_alt="Il logo",
+        demo_estimates=["goal_cents"],
+    )
     pages = {
         "all": client.get(GALLERY),
         "filtered": client.get(GALLERY, query_string={"municipio": "8", "stato": "in_corso", "ordina": "in_scadenza"}),

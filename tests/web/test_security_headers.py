@@ -37,7 +37,10 @@ HSTS = "max-age=31536000; includeSubDomains"
 APPLICANT = "org1@org.example"  # the organisation whose application was selected
 # Files that are the same for every visitor (CSS, fonts, scripts, images) hold nothing personal,
 # and caching them keeps the back-office fast: the one route left out of the walk.
-SHARED_FILES = {"static": "the same files for everyone; nothing personal"}
+SHARED_FILES = {
+    "static": "the same files for everyone; nothing personal",
+    "media_photo": "campaign photos: the same for everyone, under unguessable names",
+}
 
 
 def no_store(response) -> bool:
@@ -86,6 +89,9 @@ def world(app, at):
             "batch_id": 1,  # a SEPA file of refunds (none here: its 404 is never stored either)
             ("call", "slug"): db.session.get(Event, registration.event_id).slug,
             ("campaigns", "slug"): "orto-giambellino",
+            ("pages", "slug"): "orto-giambellino",
+            "photo_id": 1,
+            "filename": "0123456789abcdef0123456789abcdef-480.webp",
             ("courses", "token"): registration.registrant.token,
             ("campaigns", "token"): db.session.scalars(db.select(Pledge.token)).one(),
             ("transparency", "number"): 0,  # the first sitemap of campaigns

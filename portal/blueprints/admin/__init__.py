@@ -10,6 +10,7 @@ from portal.blueprints.admin import (  # noqa: E402,F401
     events,
     payments,
     people,
+    photos,
     refunds,
     selection,
     tax_receipts,

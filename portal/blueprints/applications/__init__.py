@@ -10,6 +10,7 @@ from portal.blueprints.applications import (  # noqa: E402,F401
     door,
     labels,
     organisation,
+    photos,
     steps,
     submission,
 )

@@ -4,6 +4,7 @@ from flask import Response, abort, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import link_previews
 from portal.blueprints.call import bp, messages
 from portal.blueprints.call.forms import CostForm, EligibilityForm
 from portal.clock import ROME, now
@@ -57,6 +58,7 @@ def edition(year: int):
         format_label=documents.format_label,
         ranking=page.ranking,
         page_has_errors=bool(form.errors),
+        link_preview=link_previews.call_preview(edition, page.overview.call),
     )
 
 

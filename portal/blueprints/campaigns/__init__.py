@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("campaigns", __name__, url_prefix="/<lang>")
 
-from portal.blueprints.campaigns import gallery, page, pledges, refund_iban, supporter, transfer  # noqa: E402,F401
+from portal.blueprints.campaigns import (  # noqa: E402,F401
+    follow,
+    gallery,
+    media,
+    page,
+    pledges,
+    refund_iban,
+    supporter,
+    transfer,
+)

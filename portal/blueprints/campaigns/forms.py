@@ -46,6 +46,8 @@ class PledgeForm(FlaskForm):
         filters=[clean],
         validators=[Optional(), Length(max=MESSAGE_MAX, message=_l("Al massimo 500 caratteri"))],
     )
+    # Unticked: following the campaign is a choice of its own (double opt-in: the confirmation e-mail goes out).
+    segui = BooleanField(_l("Ricevi per e-mail le novità di questo progetto"))
     # The Comune processes these data to perform its task: the person acknowledges the notice.
     privacy = BooleanField(
         _l("Ho letto l'informativa privacy su come il Comune tratta i dati del mio sostegno"),
@@ -144,3 +146,26 @@ class PledgeForm(FlaskForm):
             ) from None
         except stdnum_errors.ValidationError:
             raise ValidationError(_("Il codice fiscale ha 16 caratteri, ad esempio RSSMRA85T10A562S")) from None
+
+
+class FollowForm(FlaskForm):
+    """Following a campaign by e-mail. On the campaign's page, which is the same for every visitor
+    (cached and shared), so no CSRF token: it acts for nobody's session, anyone may type any
+    address, and nothing is sent but a confirmation the address's owner must open (double opt-in).
+    The view is exempt from CSRF for the same reason and rate-limited per address and IP."""
+
+    class Meta:
+        csrf = False
+
+    email = email_field()
+    # Following rests on consent (the privacy notice, #seguire): asked for, never assumed.
+    consenso = BooleanField(
+        _l("Voglio ricevere per e-mail le novità di questo progetto, al massimo una al giorno"),
+        validators=[DataRequired(_l("Per seguire il progetto, conferma di volere le sue novità per e-mail"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Unique on the campaign's page, whatever else it holds.
+        self.email.id = "follow-email"
+        self.consenso.id = "follow-consent"

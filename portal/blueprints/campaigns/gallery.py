@@ -14,6 +14,7 @@ from flask import request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal import link_previews
 from portal.blueprints.campaigns import bp
 from portal.blueprints.campaigns.labels import STATE_FILTER_LABELS
 from portal.clock import now
@@ -98,6 +99,7 @@ def gallery():
         state_params=PARAM_OF_STATE,
         sort_labels=SORT_LABELS,
         results_anchor=RESULTS_ANCHOR,
+        link_preview=link_previews.gallery_preview(now()),
     )
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, render_template, url_for
-from sqlalchemy import orm
+from flask import abort, render_template
 
+from portal import link_previews
 from portal.blueprints.campaigns import bp, presentation
 from portal.clock import now
 from portal.domain.campaign import CampaignState
@@ -16,9 +16,10 @@ from portal.domain.funding import MoneyPicture, money_of
 from portal.domain.pledge import PAID_STATUSES
 from portal.extensions import db
 from portal.i18n import current_lang
-from portal.models import Campaign, CampaignReward, CampaignUpdate, Pledge
+from portal.models import Campaign, CampaignPhoto, CampaignReward, CampaignUpdate, Pledge
 from portal.models.types import UTCDateTime
 from portal.rich_text import sanitise
+from portal.services.campaigns import public
 from portal.urls import absolute_url
 
 SUPPORTERS_SHOWN = 50  # the paid pledges (`PledgeStatus.is_paid`), latest first
@@ -38,18 +39,8 @@ def campaign_money(campaign: Campaign, state: CampaignState | None = None) -> Mo
 
 
 def published_campaign(slug: str, *, with_content: bool = False) -> Campaign:
-    """The published campaign with this address, or 404 (a draft, or one published later, is not public).
-
-    Its edition comes in the same query; `with_content` also loads its rewards and updates."""
-    query = (
-        sa.select(Campaign)
-        .join(Campaign.edition)
-        .options(orm.contains_eager(Campaign.edition))
-        .where(Campaign.slug == slug[:120], Campaign.is_public(now()))
-    )
-    if with_content:
-        query = query.options(orm.selectinload(Campaign.rewards), orm.selectinload(Campaign.updates))
-    return db.session.execute(query).scalar_one_or_none() or abort(404)
+    """The public campaign with this address (`services/campaigns/public.py`), or 404."""
+    return public.public_campaign(slug, now(), with_content=with_content) or abort(404)
 
 
 @dataclass(frozen=True)
@@ -79,19 +70,35 @@ class Supporter:
 
 
 @dataclass(frozen=True)
+class Photo:
+    """What the page shows of a `CampaignPhoto`: its variants come from `key` and `width`
+    (portal.domain.photos)."""
+
+    key: str
+    alt_text: str
+    caption: str | None
+    width: int
+    height: int
+    update_id: int | None
+
+
+@dataclass(frozen=True)
 class PageLists:
     rewards: list[Reward]  # by position
     updates: list[Update]  # the latest first
     supporters: list[Supporter]  # the latest paid pledges (`PledgeStatus.is_paid`), the latest first
+    photos: list[Photo]  # the campaign's own (cover included), by position
+    update_photos: dict[int, list[Photo]]  # each update's, by position
 
 
-_REWARD, _UPDATE, _SUPPORTER = 0, 1, 2
+_REWARD, _UPDATE, _SUPPORTER, _PHOTO = 0, 1, 2, 3
 
 
 def page_lists(campaign_id: int) -> PageLists:
-    """The campaign's rewards, its updates and its latest supporters in one query, each part read
-    from its own index: the supporters from ix_pledge_campaign_confirmed (campaign, confirmation
-    time), the latest first, so the page costs the same whatever the number of pledges."""
+    """The campaign's rewards, its updates, its latest supporters and its photos (its own and its
+    updates') in one query, each part read from its own index: the supporters from
+    ix_pledge_campaign_confirmed (campaign, confirmation time), the latest first, so the page costs
+    the same whatever the number of pledges; the photos from ix_campaign_photo_campaign_position."""
     none = sa.null()
     rewards = sa.select(
         sa.literal(_REWARD).label("kind"),
@@ -103,10 +110,11 @@ def page_lists(campaign_id: int) -> PageLists:
         CampaignReward.quantity.label("quantity"),
         CampaignReward.claimed.label("claimed"),
         sa.cast(none, UTCDateTime).label("at"),
+        sa.cast(none, sa.String).label("key"),
     ).where(CampaignReward.campaign_id == campaign_id)
     updates = sa.select(
         sa.literal(_UPDATE), CampaignUpdate.id, none, CampaignUpdate.title, CampaignUpdate.body,
-        none, none, none, CampaignUpdate.posted_at,
+        none, none, none, CampaignUpdate.posted_at, none,
     ).where(CampaignUpdate.campaign_id == campaign_id)  # fmt: skip
     latest = (
         sa.select(Pledge.id, Pledge.name, Pledge.message, Pledge.confirmed_at)
@@ -121,20 +129,33 @@ def page_lists(campaign_id: int) -> PageLists:
     )
     supporters = sa.select(
         sa.literal(_SUPPORTER), latest.c.id, none, latest.c.name, latest.c.message,
-        none, none, none, latest.c.confirmed_at,
+        none, none, none, latest.c.confirmed_at, none,
     )  # fmt: skip
-    rows = db.session.execute(sa.union_all(rewards, updates, supporters)).all()
+    # rank: the position; cents, quantity: the size of the largest variant; claimed: the update.
+    photos = sa.select(
+        sa.literal(_PHOTO), CampaignPhoto.id, CampaignPhoto.position, CampaignPhoto.alt_text,
+        CampaignPhoto.caption, CampaignPhoto.width, CampaignPhoto.height, CampaignPhoto.update_id,
+        none, CampaignPhoto.key,
+    ).where(CampaignPhoto.campaign_id == campaign_id)  # fmt: skip
+    rows = db.session.execute(sa.union_all(rewards, updates, supporters, photos)).all()
 
     def of(kind: int) -> list:
         parts = [row for row in rows if row.kind == kind]
-        if kind == _REWARD:
+        if kind in (_REWARD, _PHOTO):
             return sorted(parts, key=lambda row: (row.rank, row.id))
         return sorted(parts, key=lambda row: (row.at, row.id), reverse=True)
 
+    every_photo = [Photo(r.key, r.title, r.text, r.cents, r.quantity, r.claimed) for r in of(_PHOTO)]
+    update_photos: dict[int, list[Photo]] = {}
+    for photo in every_photo:
+        if photo.update_id is not None:
+            update_photos.setdefault(photo.update_id, []).append(photo)
     return PageLists(
         rewards=[Reward(r.id, r.title, r.text, r.cents, r.quantity, r.claimed) for r in of(_REWARD)],
         updates=[Update(r.id, r.title, r.text, r.at) for r in of(_UPDATE)],
         supporters=[Supporter(r.title, r.text) for r in of(_SUPPORTER)],
+        photos=[photo for photo in every_photo if photo.update_id is None],
+        update_photos=update_photos,
     )
 
 
@@ -144,8 +165,9 @@ def detail(slug: str):
     lists = page_lists(campaign.id)
     nil = presentation.neighbourhood(campaign)
     page_url = absolute_url("campaigns.detail", slug=campaign.slug, lang=current_lang())
-    image_url = presentation.site_url(url_for("static", filename=campaign.picture))
     figures = presentation.figures(campaign, now())
+    link_preview = link_previews.campaign_preview(campaign, figures.money, page_url)
+    image_url = link_preview.image_url  # the 1200×630 PNG of portal.link_previews
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
@@ -156,9 +178,14 @@ def detail(slug: str):
         rewards=lists.rewards,
         updates=lists.updates,
         supporters=lists.supporters,
+        photos=[photo for photo in lists.photos if photo.key != campaign.image_file],  # the cover is on top
+        update_photos=lists.update_photos,
+        video=presentation.video_of(campaign),
         estimates=presentation.estimate_labels(campaign),
         page_url=page_url,
         image_url=image_url,
+        link_preview=link_preview,
         share_links=presentation.share_links(campaign, page_url),
+        share_text=presentation.share_text(campaign),
         structured_data=presentation.structured_data(campaign, page_url, image_url, nil, figures.is_open),
     )

@@ -82,6 +82,7 @@ def pledge(slug: str):
             lang=current_lang(),
             method=form.method,
             codice_fiscale=form.codice_fiscale.data,
+            follow=form.segui.data,
         )
         try:
             if form.method is PaymentMethod.CARD:

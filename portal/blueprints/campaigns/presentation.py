@@ -1,5 +1,5 @@
 """What a campaign's page shows, worked out once from the campaign's own running totals: figures,
-state, labels, share links and the page's metadata. Nothing here adds up pledges."""
+state, labels, share links, the video's preview and the page's metadata. Nothing here adds up pledges."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from portal.clock import ROME
 from portal.domain.campaign import CampaignState, days_left
 from portal.domain.funding import MoneyPicture, money_of
+from portal.domain.photos import parse_video_url
 from portal.labels import CAMPAIGN_STATE_LABELS, THEME_LABELS
 from portal.models import Campaign
 from portal.services.places.neighbourhoods import Nil, nil_or_none
@@ -98,16 +99,49 @@ class ShareLink:
     href: str
 
 
+def share_text(campaign: Campaign) -> str:
+    """What a shared link says besides the address (the system share sheet gets it too)."""
+    return _("Sostieni «%(title)s», un progetto del Crowdfunding Civico di Milano", title=campaign.title)
+
+
 def share_links(campaign: Campaign, page_url: str) -> list[ShareLink]:
-    """Plain links to each service's own share page: nothing of theirs is loaded here."""
-    text = _("Sostieni «%(title)s», un progetto del Crowdfunding Civico di Milano", title=campaign.title)
+    """Plain links to each service's own share page: nothing of theirs is loaded here, and the
+    address is the page's own, with no tracking parameter."""
+    text = share_text(campaign)
     return [
-        ShareLink(_("E-mail"), "mailto:?" + urlencode({"subject": text, "body": page_url}, quote_via=quote)),
         ShareLink("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{text} {page_url}"}, quote_via=quote)),
+        ShareLink("Telegram", "https://t.me/share/url?" + urlencode({"url": page_url, "text": text}, quote_via=quote)),
         ShareLink("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": page_url})),
         ShareLink("X (Twitter)", "https://twitter.com/intent/tweet?" + urlencode({"url": page_url, "text": text})),
         ShareLink("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": page_url})),
+        ShareLink(_("E-mail"), "mailto:?" + urlencode({"subject": text, "body": page_url}, quote_via=quote)),
     ]
+
+
+# The players a video plays in, once the person asks for it (the CSP's frame-src allows these two).
+YOUTUBE_PLAYER = "https://www.youtube-nocookie.com"
+VIMEO_PLAYER = "https://player.vimeo.com"
+
+
+@dataclass(frozen=True)
+class VideoPreview:
+    service: str  # "YouTube" or "Vimeo", as the link to their site says
+    watch_url: str  # the video on their site (the link shown without JavaScript)
+    embed_url: str  # their player, framed only after a click (static/js/video.js)
+
+
+def video_of(campaign: Campaign) -> VideoPreview | None:
+    """The campaign's video (`portal.domain.photos.parse_video_url`) as a click-to-load preview:
+    YouTube's player without cookies, Vimeo's with "do not track"; None without a video."""
+    video = parse_video_url(campaign.video_url)
+    if video is None:
+        return None
+    if video.provider == "youtube":
+        embed = f"{YOUTUBE_PLAYER}/embed/{video.video_id}?" + urlencode({"autoplay": 1, "rel": 0})
+        return VideoPreview("YouTube", video.url, embed)
+    number, _hash, unlisted = video.video_id.partition("/")
+    query = {"autoplay": 1, "dnt": 1, **({"h": unlisted} if unlisted else {})}
+    return VideoPreview("Vimeo", video.url, f"{VIMEO_PLAYER}/video/{number}?" + urlencode(query))
 
 
 def _amount(cents: int) -> dict:

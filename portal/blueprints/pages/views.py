@@ -7,6 +7,7 @@ from flask import Response, abort, current_app, jsonify, redirect, render_templa
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal import link_previews
 from portal.blueprints.pages import bp, root_bp
 from portal.clock import now
 from portal.extensions import db, limiter
@@ -83,6 +84,7 @@ def home():
         today=home.today if home else None,
         overview=home.overview if home else None,
         state_labels=CAMPAIGN_STATE_LABELS,  # the campaign cards' labels
+        link_preview=link_previews.home_preview(),
     )
 
 

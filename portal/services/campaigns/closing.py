@@ -8,10 +8,11 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from portal.domain.campaign import CampaignState, closing_outcome
+from portal.domain.following import NewsKind
 from portal.domain.pledge import PledgeStatus
 from portal.extensions import db
 from portal.models import Campaign, Pledge
-from portal.services.campaigns import campaign_mail
+from portal.services.campaigns import campaign_mail, following
 from portal.services.campaigns.locking import locked_campaign
 from portal.services.payments.checkout import expire_abandoned_in
 from portal.services.payments.refunds import open_refunds
@@ -79,6 +80,7 @@ def _close(campaign: Campaign, now: datetime) -> Closing:
     campaign.pending_cents = 0
     campaign.closed_at = now
     campaign_mail.queue_campaign_closed(campaign, cancelled, refunds, now)
+    following.announce(campaign.id, NewsKind.OUTCOME, now)
     if outcome.state is CampaignState.SUCCEEDED:
         # The money goes to the organisation: each confirmed supporter gets their receipt.
         confirmed = [p for p in pledges.values() if p.status is PledgeStatus.CONFIRMED]

@@ -17,9 +17,10 @@ from flask import current_app
 
 from portal.domain.campaign import grant_to_commit
 from portal.domain.cofunding import grant_within_budget
+from portal.domain.following import NewsKind
 from portal.extensions import db
 from portal.models import Campaign, Edition
-from portal.services.campaigns import campaign_mail
+from portal.services.campaigns import campaign_mail, following
 from portal.services.cofunding import ledger
 from portal.services.cofunding.budget import locked_edition
 from portal.services.transaction import transactional
@@ -48,6 +49,7 @@ def commit_grant_if_due(campaign: Campaign, now: datetime) -> int:
         campaign.grant_cents = grant
         campaign.grant_committed_at = now
         campaign_mail.queue_grant_committed(campaign, now)
+        following.announce(campaign.id, NewsKind.THRESHOLD, now)
     return grant
 
 

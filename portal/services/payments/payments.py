@@ -16,13 +16,14 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from portal.domain import DomainError
+from portal.domain.following import Source
 from portal.domain.payment_reference import TOKEN_BYTES, new_reference
 from portal.domain.pledge import PaidVia, PaymentMethod, PledgeStatus
 from portal.extensions import db
 from portal.models import Campaign, CampaignReward, Edition, Pledge, ProviderEvent, User
 from portal.models.campaign import new_pledge_token
 from portal.services import audit
-from portal.services.campaigns import campaign_mail
+from portal.services.campaigns import campaign_mail, following
 from portal.services.campaigns.locking import locked_campaign
 from portal.services.cofunding.match_funding import commit_grant_if_due
 from portal.services.transaction import transactional
@@ -79,6 +80,7 @@ class PledgeRequest:
     lang: str
     method: PaymentMethod = PaymentMethod.BANK_TRANSFER
     codice_fiscale: str | None = None  # validated by the form, for the receipt
+    follow: bool = False  # also follow the campaign's news (double opt-in: a confirmation e-mail)
 
 
 @transactional
@@ -135,6 +137,8 @@ def create_pledge(
     db.session.flush()
     if request.method is PaymentMethod.BANK_TRANSFER:
         campaign_mail.queue_pledge_instructions(pledge, campaign, now)
+    if request.follow:
+        following.follow(campaign.id, request.email, request.lang, now, source=Source.PLEDGE)
     return pledge
 
 
