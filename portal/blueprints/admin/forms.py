@@ -211,20 +211,3 @@ class ConfirmForm(FlaskForm):
     """A step staff confirm on a page of its own: the button sends `conferma` (what was confirmed)."""
 
     conferma = StringField(validators=[Optional(), Length(max=20)])
-
-
-class PhotoForm(FlaskForm):
-    """A photo for a campaign's page (the same fields as the organisation's form)."""
-
-    foto = FileField(_l("Foto"))
-    testo_alternativo = StringField(_l("Testo alternativo"), filters=[clean])
-    didascalia = StringField(_l("Didascalia (facoltativa)"), filters=[clean])
-
-
-class PhotoDescriptionForm(FlaskForm):
-    testo_alternativo = StringField(_l("Testo alternativo"), filters=[clean])
-    didascalia = StringField(_l("Didascalia (facoltativa)"), filters=[clean])
-
-
-class VideoForm(FlaskForm):
-    video = StringField(_l("Link a un video su YouTube o Vimeo (facoltativo)"), filters=[clean])

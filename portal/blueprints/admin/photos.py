@@ -10,11 +10,11 @@ from flask_wtf import FlaskForm
 
 from portal import limits, upload_messages
 from portal.blueprints.admin import bp
-from portal.blueprints.admin.forms import PhotoDescriptionForm, PhotoForm, VideoForm
 from portal.clock import now
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.models import Campaign
+from portal.photo_forms import PhotoDescriptionForm, PhotoForm, VideoForm, photo_page_forms
 from portal.services.campaigns import photos
 
 PHOTO_ENDPOINTS = frozenset({"admin.campaign_photos"})
@@ -33,29 +33,19 @@ def _campaign(campaign_id: int) -> Campaign:
 
 def _page(campaign, *, upload_form=None, describe_form=None, video_form=None):
     rows = photos.photos_of(campaign.id)
-    forms = {}
-    for photo in rows:
-        form = PhotoDescriptionForm(prefix=f"foto-{photo.id}", formdata=None)
-        form.testo_alternativo.data, form.didascalia.data = photo.alt_text, photo.caption
-        forms[photo.id] = form
-    if describe_form is not None:
-        photo_id, describe_form = describe_form
-        forms[photo_id] = describe_form
-    if video_form is None:
-        video_form = VideoForm(formdata=None)
-        video_form.video.data = campaign.video_url
-    upload_form = upload_form or PhotoForm(formdata=None)
-    failed = next((form for form in (upload_form, describe_form, video_form) if form is not None and form.errors), None)
+    forms = photo_page_forms(
+        campaign, rows, upload_form=upload_form, describe_form=describe_form, video_form=video_form
+    )
     return render_template(
         "admin/photos.html",
-        form=failed or upload_form,
-        page_has_errors=failed is not None,
+        form=forms.failed or forms.upload,
+        page_has_errors=forms.failed is not None,
         campaign=campaign,
         photos=rows,
         editable=photos.editable(campaign, current_user, now()),
-        upload_form=upload_form,
-        describe_forms=forms,
-        video_form=video_form,
+        upload_form=forms.upload,
+        describe_forms=forms.describe,
+        video_form=forms.video,
         limits=upload_messages.photo_limits(),
     )
 

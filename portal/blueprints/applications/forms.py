@@ -299,23 +299,3 @@ class CampaignUpdateForm(FlaskForm):
     # One optional photo (`portal.services.campaigns.photos`); its alt text is required with it.
     foto = FileField(_l("Foto (facoltativa)"))
     testo_alternativo = StringField(_l("Testo alternativo della foto"), filters=[clean])
-
-
-class PhotoForm(FlaskForm):
-    """A photo for the campaign's page: the file, what it shows for who cannot see it, a caption.
-    The rules (formats, sizes, the alt text required) are the photos service's."""
-
-    foto = FileField(_l("Foto"))
-    testo_alternativo = StringField(_l("Testo alternativo"), filters=[clean])
-    didascalia = StringField(_l("Didascalia (facoltativa)"), filters=[clean])
-
-
-class PhotoDescriptionForm(FlaskForm):
-    """A stored photo's alt text and caption; one per photo on the page (each with its own prefix)."""
-
-    testo_alternativo = StringField(_l("Testo alternativo"), filters=[clean])
-    didascalia = StringField(_l("Didascalia (facoltativa)"), filters=[clean])
-
-
-class VideoForm(FlaskForm):
-    video = StringField(_l("Link a un video su YouTube o Vimeo (facoltativo)"), filters=[clean])

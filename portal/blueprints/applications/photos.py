@@ -12,9 +12,9 @@ from flask_wtf import FlaskForm
 from portal import limits, upload_messages
 from portal.blueprints.applications import bp
 from portal.blueprints.applications.access import organisation_required, own_application
-from portal.blueprints.applications.forms import PhotoDescriptionForm, PhotoForm, VideoForm
 from portal.clock import now
 from portal.domain import DomainError
+from portal.photo_forms import PhotoDescriptionForm, PhotoForm, VideoForm, photo_page_forms
 from portal.rendering import form_page
 from portal.services.campaigns import campaign_updates, photos
 
@@ -38,31 +38,21 @@ def _own_campaign(application_id: int):
 def _page(application, campaign, *, upload_form=None, describe_form=None, video_form=None):
     """The page; a form that was refused is shown with its errors (`describe_form`: (photo id, form))."""
     rows = photos.photos_of(campaign.id)
-    forms = {}
-    for photo in rows:
-        form = PhotoDescriptionForm(prefix=f"foto-{photo.id}", formdata=None)
-        form.testo_alternativo.data, form.didascalia.data = photo.alt_text, photo.caption
-        forms[photo.id] = form
-    if describe_form is not None:
-        photo_id, describe_form = describe_form
-        forms[photo_id] = describe_form
-    if video_form is None:
-        video_form = VideoForm(formdata=None)
-        video_form.video.data = campaign.video_url
-    upload_form = upload_form or PhotoForm(formdata=None)
-    failed = next((form for form in (upload_form, describe_form, video_form) if form is not None and form.errors), None)
+    forms = photo_page_forms(
+        campaign, rows, upload_form=upload_form, describe_form=describe_form, video_form=video_form
+    )
     return form_page(
         "applications/photos.html",
-        failed or upload_form,
+        forms.failed or forms.upload,
         False,
         application=application,
         campaign=campaign,
         public=campaign.is_public(now()),
         photos=rows,
         editable=photos.editable(campaign, current_user, now()),
-        upload_form=upload_form,
-        describe_forms=forms,
-        video_form=video_form,
+        upload_form=forms.upload,
+        describe_forms=forms.describe,
+        video_form=forms.video,
         limits=upload_messages.photo_limits(),
     )
 
