@@ -6,6 +6,7 @@ required) are the photos service's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,7 +14,9 @@ from flask_wtf.file import FileField
 from wtforms import StringField
 
 from portal.form_fields import clean
-from portal.models import Campaign, CampaignPhoto
+
+if TYPE_CHECKING:  # shared vocabulary imports no model at run time
+    from portal.models import Campaign, CampaignPhoto
 
 
 class PhotoForm(FlaskForm):
