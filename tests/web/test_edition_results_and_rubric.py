@@ -211,7 +211,8 @@ def test_rubric_words_change_after_scoring_but_bands_stay_within_the_scale(app, 
 
 
 def edition_criteria(edition):
-    return db.session.scalars(db.select(Criterion).filter_by(edition_id=edition.id)).all()
+    """In the order the edition form lists them (the form's indices depend on it)."""
+    return evaluation.criteria_of(edition)
 
 
 def scoring_page_again(app, response, lang: str | None = None):

@@ -16,6 +16,7 @@ from portal.models import Criterion, Edition, Score, User
 from portal.services import audit
 from portal.services.cofunding import ledger
 from portal.services.cofunding.budget import locked_edition
+from portal.services.evaluation.evaluation import criteria_of
 from portal.services.transaction import transactional
 
 
@@ -195,7 +196,7 @@ def update_edition(
 
 
 def _rows(edition: Edition) -> list[Criterion]:
-    return list(db.session.scalars(db.select(Criterion).filter_by(edition_id=edition.id).order_by(Criterion.position)))
+    return criteria_of(edition)
 
 
 def _criteria_snapshot(edition: Edition) -> str:
