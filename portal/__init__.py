@@ -59,6 +59,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         auth,
         call,
         campaigns,
+        coaching,
         courses,
         evaluation,
         pages,
@@ -75,6 +76,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     app.register_blueprint(applications.bp)
     app.register_blueprint(evaluation.bp)
     app.register_blueprint(campaigns.bp)
+    app.register_blueprint(coaching.bp)
     app.register_blueprint(payments.bp)
     app.register_blueprint(transparency.bp)
     labels.init_app(app)

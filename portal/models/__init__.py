@@ -1,5 +1,6 @@
 """SQLAlchemy models, a module per aggregate. Importing this package registers them all."""
 
+from portal.models.accompaniment import CampaignComment, NewsletterIssue, NewsletterSubscriber
 from portal.models.application import (
     Application,
     Attachment,
@@ -39,6 +40,7 @@ __all__ = [
     "AuditEntry",
     "BankTransaction",
     "Campaign",
+    "CampaignComment",
     "CampaignFollower",
     "CampaignNews",
     "CampaignPhoto",
@@ -51,6 +53,8 @@ __all__ = [
     "EditionDocument",
     "Event",
     "EventKind",
+    "NewsletterIssue",
+    "NewsletterSubscriber",
     "OutboxMessage",
     "Pledge",
     "ProviderEvent",

@@ -31,6 +31,8 @@ class Campaign(db.Model):
         # The feed and the sitemap read campaigns by publication; the gallery's "più recenti" by start.
         sa.Index("ix_campaign_published_at", "published_at", "id"),
         sa.Index("ix_campaign_starts_at", "starts_at"),
+        # A preview link finds its campaign from the index, and no two campaigns share a token.
+        sa.Index("uq_campaign_preview_token", "preview_token", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +83,17 @@ class Campaign(db.Model):
     image_height: Mapped[int | None]
     # A video on YouTube or Vimeo, shown as a preview that loads nothing from there until played.
     video_url: Mapped[str | None] = mapped_column(sa.String(300))
+    # Accompaniment before launch (portal/domain/readiness.py reads them): the coach staff assigned,
+    # the team (one person per line, "Name — role"), the first supporters the team will ask on day
+    # one (one per line; private to the team and its coach), and the plan of updates (one per line).
+    coach_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    team_members: Mapped[str | None] = mapped_column(sa.Text)
+    first_supporters: Mapped[str | None] = mapped_column(sa.Text)
+    updates_plan: Mapped[str | None] = mapped_column(sa.Text)
+    # The secret of the private preview link the team shares before launch; None: no link (revoked).
+    preview_token: Mapped[str | None] = mapped_column(sa.String(64))
+    # Staff feature it: shown first on the home page and in the gallery while it is live.
+    featured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Figures the demo made up (never shown as fact): names of the fields, e.g. ["goal_cents"].
     demo_estimates: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     source_urls: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
@@ -92,6 +105,7 @@ class Campaign(db.Model):
         order_by="CampaignUpdate.posted_at.desc()", cascade="all, delete-orphan", back_populates="campaign"
     )
     edition: Mapped[Edition] = relationship()
+    coach: Mapped[User | None] = relationship(foreign_keys=[coach_id])  # noqa: F821
 
     # The rules every page, export, feed and payment asks: whether staff have published the
     # campaign, whether it is public, and its state. Each is written once here, in Python for one
@@ -119,6 +133,17 @@ class Campaign(db.Model):
     def _is_public_expression(cls, now: datetime) -> ColumnElement[bool]:
         published_editions = sa.select(Edition.id).where(Edition.is_published)
         return sa.and_(cls.published_at.is_not(None), cls.published_at <= now, cls.edition_id.in_(published_editions))
+
+    def is_previewable_by(self, token: str | None, now: datetime) -> bool:
+        """The private preview: whoever holds the campaign's current preview token sees its page
+        before it is public (`noindex`, `no-store`, nowhere listed). Beside `is_public`, not inside
+        it: a preview never makes a campaign public, and a public campaign needs no preview."""
+        return (
+            bool(token)
+            and self.preview_token is not None
+            and secrets.compare_digest(self.preview_token, token)
+            and not self.is_public(now)
+        )
 
     def state(self, now: datetime) -> CampaignState:
         """Where the campaign stands at `now` (`portal.domain.campaign.state_of`)."""

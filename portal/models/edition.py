@@ -38,6 +38,9 @@ class Edition(db.Model):
     max_cost_cents: Mapped[int | None]
     max_duration_months: Mapped[int | None]
     campaign_days: Mapped[int | None]
+    # The readiness score (0–100, portal/domain/readiness.py) a campaign needs before staff may
+    # publish it; None: no minimum.
+    readiness_minimum: Mapped[int | None]
     threshold_percent: Mapped[int | None]
     match_percent: Mapped[int | None]
     match_cap_cents: Mapped[int | None]

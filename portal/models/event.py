@@ -16,6 +16,9 @@ from portal.models.types import UTCDateTime
 class EventKind(enum.Enum):
     INFO_SESSION = "info_session"
     LESSON = "lesson"
+    # A coach's slot for the teams of the projects being accompanied: booked like a lesson, never
+    # in the public programme.
+    OFFICE_HOUR = "office_hour"
 
 
 class Venue(enum.Enum):
@@ -70,6 +73,8 @@ class Event(db.Model):
     confirmed_seats: Mapped[int] = mapped_column(default=0, server_default="0")
     # [{"name": ..., "role_it": ..., "role_en": ...}]
     speakers: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
+    # An office hour's coach (portal.models.user.User).
+    coach_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
 
     edition: Mapped[Edition | None] = relationship(back_populates="events")  # noqa: F821
 

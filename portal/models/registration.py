@@ -66,6 +66,8 @@ class Registration(db.Model):
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An office hour booked for a campaign being prepared (its team, its coach).
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
 
     registrant: Mapped[Registrant] = relationship(back_populates="registrations")
     event: Mapped[Event] = relationship()  # noqa: F821

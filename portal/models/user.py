@@ -17,6 +17,8 @@ class Role(enum.Enum):
     APPLICANT = "applicant"
     EVALUATOR = "evaluator"
     STAFF = "staff"
+    # Staff or a partner's people who accompany the selected projects assigned to them (and nothing else).
+    COACH = "coach"
 
     @property
     def needs_second_factor(self) -> bool:
@@ -63,6 +65,10 @@ class User(UserMixin, db.Model):
     @property
     def is_applicant(self) -> bool:
         return self.role is Role.APPLICANT
+
+    @property
+    def is_coach(self) -> bool:
+        return self.role is Role.COACH
 
     @property
     def is_evaluator(self) -> bool:

@@ -6,8 +6,11 @@ bp = Blueprint("admin", __name__, url_prefix="/<lang>/gestione")
 
 from portal.blueprints.admin import (  # noqa: E402,F401
     applications,
+    coaching,
     editions,
     events,
+    featuring,
+    newsletter,
     payments,
     people,
     photos,

@@ -7,10 +7,14 @@ bp = Blueprint("applications", __name__, url_prefix="/<lang>/domanda")
 from portal.blueprints.applications import (  # noqa: E402,F401
     attachments,
     campaign_updates,
+    comments,
     door,
     labels,
+    office_hours,
     organisation,
     photos,
+    preparation,
+    preview,
     steps,
     submission,
 )

@@ -10,6 +10,7 @@ from portal.blueprints.campaigns import (  # noqa: E402,F401
     media,
     page,
     pledges,
+    preview,
     refund_iban,
     supporter,
     transfer,

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("pages", __name__, url_prefix="/<lang>")
 root_bp = Blueprint("root", __name__)
 
-from portal.blueprints.pages import previews, views  # noqa: E402,F401
+from portal.blueprints.pages import newsletter, previews, views  # noqa: E402,F401

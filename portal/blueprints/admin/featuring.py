@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from portal.blueprints.admin import bp  # noqa: F401

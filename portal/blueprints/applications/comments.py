@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from portal.blueprints.applications import bp  # noqa: F401

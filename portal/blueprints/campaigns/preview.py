@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from portal.blueprints.campaigns import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from portal.blueprints.coaching import bp  # noqa: F401

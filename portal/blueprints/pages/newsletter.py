@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from portal.blueprints.pages import bp  # noqa: F401
