@@ -104,6 +104,9 @@ class Config:
     # Followers of a campaign (e-mail, language, dates) are deleted this many days after it ended,
     # with the e-mails written to them (`flask forget-followers`; stated on the privacy page).
     FOLLOWER_RETENTION_DAYS = int(_env("FOLLOWER_RETENTION_DAYS", "90"))
+    # A newsletter issue is queued in the outbox this many e-mails per INSERT, within one transaction
+    # (portal/services/newsletter/issues.py).
+    NEWSLETTER_BATCH_SIZE = int(_env("NEWSLETTER_BATCH_SIZE", "500"))
     # Applicants' PDF attachments, outside static/ (a shared volume with several app servers).
     UPLOAD_DIR = _env("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # one 5 MB PDF and the form around it

@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     def seed_demo() -> None:
         """Load the real 2016 and 2020 editions and their events (idempotent)."""
         # The demo package is loaded only here (and by `demo-code`), never by the running portal.
+        from portal.demo.accompaniment import seed_demo_accompaniment
         from portal.demo.applications import seed_demo_applications
         from portal.demo.campaigns import seed_demo_campaigns
         from portal.demo.seed import seed_demo_accounts, seed_editions
@@ -29,11 +30,16 @@ def init_app(app: Flask) -> None:
         click.echo(f"Loaded {counts['editions']} editions and {counts['events']} events.")
         if app.config.get("DEMO_ACCOUNTS"):
             created = seed_demo_accounts(now())
-            click.echo(f"Demo staff and evaluator accounts created: {created} (credentials in the README).")
+            click.echo(f"Demo staff, evaluator and coach accounts created: {created} (credentials in the README).")
             applicants = seed_demo_applications(edition_or_404(2020))
             click.echo(f"Demo applicants created: {applicants} (password in the README).")
             campaigns = seed_demo_campaigns()
+            accompaniment = seed_demo_accompaniment(edition_or_404(2020))
             click.echo(f"Demo campaigns created: {campaigns['campaigns']}, demo pledges: {campaigns['pledges']}.")
+            click.echo(
+                f"Demo accompaniment: {accompaniment['campaigns']} campaign being prepared with its coach, "
+                f"{accompaniment['office_hours']} office hours, {accompaniment['featured']} featured campaign."
+            )
             deliver_now_if_immediate(now())  # the demo receipt lands in MAIL_DIR like every other e-mail
 
     init_mail_commands(app)
@@ -89,6 +95,19 @@ def init_mail_commands(app: Flask) -> None:
         count = forget_followers(now(), retention)
         click.echo(f"Forgot {count} followers (retention {retention} days after a campaign's end).")
 
+    @app.cli.command("forget-newsletter")
+    def forget_newsletter_command() -> None:
+        """Delete newsletter subscriptions never confirmed within a week and those unsubscribed over a
+        month ago (portal/domain/newsletter.py), with the e-mails written to them (cron, daily)."""
+        from portal.domain.newsletter import UNCONFIRMED_KEPT, UNSUBSCRIBED_KEPT
+        from portal.services.newsletter.subscriptions import forget
+
+        count = forget(now())
+        click.echo(
+            f"Forgot {count} newsletter subscribers (unconfirmed after {UNCONFIRMED_KEPT.days} days, "
+            f"unsubscribed after {UNSUBSCRIBED_KEPT.days} days)."
+        )
+
 
 def init_account_commands(app: Flask) -> None:
     @app.cli.command("create-user")
@@ -117,14 +136,14 @@ def init_account_commands(app: Flask) -> None:
         click.echo(f"The second factor of {user.email} is reset; every session of theirs has ended.")
 
     @app.cli.command("demo-code")
-    @click.argument("who", type=click.Choice(["staff", "evaluator"]), default="staff")
+    @click.argument("who", type=click.Choice(["staff", "evaluator", "coach"]), default="staff")
     def demo_code(who: str) -> None:
         """Print the current sign-in code of a demo back-office account (demo configuration only)."""
         if not app.config.get("DEMO_ACCOUNTS"):
             raise click.ClickException("Only available in the demo (development) configuration.")
-        from portal.demo.seed import DEMO_EVALUATOR, DEMO_STAFF
+        from portal.demo.seed import DEMO_COACH, DEMO_EVALUATOR, DEMO_STAFF
 
-        demo = DEMO_STAFF if who == "staff" else DEMO_EVALUATOR
+        demo = {"staff": DEMO_STAFF, "evaluator": DEMO_EVALUATOR, "coach": DEMO_COACH}[who]
         click.echo(pyotp.TOTP(demo["totp_secret"]).now())
 
 

@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from portal.domain.application import ApplicationStatus
 from portal.domain.campaign import CampaignState
 from portal.domain.pledge import PaymentMethod
+from portal.domain.readiness import Check, Item
 from portal.domain.tax_relief import FiscalStatus
 from portal.i18n import words_list
 
@@ -91,6 +92,57 @@ PAYMENT_METHOD_LABELS = {
 }
 
 
+# The checklist of a campaign being prepared (`portal.domain.readiness.Item`): the checklist, the
+# refusal to publish below the minimum, the coach's and staff's pages.
+READINESS_ITEM_LABELS = {
+    Item.STORY: _l("Storia"),
+    Item.COVER: _l("Foto di copertina"),
+    Item.VIDEO: _l("Video"),
+    Item.REWARDS: _l("Ricompense"),
+    Item.TEAM: _l("Team"),
+    Item.FIRST_SUPPORTERS: _l("Primi sostenitori"),
+    Item.UPDATES_PLAN: _l("Piano degli aggiornamenti"),
+}
+
+
+def readiness_item_label(item: Item | str) -> str:
+    """An item's name, from the item or its code (as a refusal carries it)."""
+    if isinstance(item, str):
+        item = next((each for each in Item if each.code == item), None)  # type: ignore[assignment]
+        if item is None:
+            return ""
+    return str(READINESS_ITEM_LABELS[item])
+
+
+def readiness_missing_words(items) -> str:
+    """The missing items ("Storia e Team"), from the items or their codes (as a refusal carries
+    them), named as the checklist names them."""
+    return words_list([readiness_item_label(item) for item in items])
+
+
+def readiness_progress(check: Check) -> str:
+    """How far the draft is on one item: "120 parole su 300", "2 persone su 3", "caricata"."""
+    have, needed = check.have, check.needed
+    match check.item:
+        case Item.STORY:
+            return ngettext("%(num)d parola su %(needed)d", "%(num)d parole su %(needed)d", have, needed=needed)
+        case Item.COVER:
+            return _("caricata") if check.met else _("non ancora caricata")
+        case Item.VIDEO:
+            return _("collegato") if check.met else _("non ancora collegato")
+        case Item.REWARDS:
+            return ngettext("%(num)d ricompensa su %(needed)d", "%(num)d ricompense su %(needed)d", have, needed=needed)
+        case Item.TEAM:
+            return ngettext("%(num)d persona su %(needed)d", "%(num)d persone su %(needed)d", have, needed=needed)
+        case Item.FIRST_SUPPORTERS:
+            return ngettext("%(num)d nome su %(needed)d", "%(num)d nomi su %(needed)d", have, needed=needed)
+        case Item.UPDATES_PLAN:
+            return ngettext(
+                "%(num)d aggiornamento su %(needed)d", "%(num)d aggiornamenti su %(needed)d", have, needed=needed
+            )
+    return ""
+
+
 def init_app(app: Flask) -> None:
     """The labels every area's templates use (applicant pages, e-mails, back-office)."""
     app.jinja_env.globals.update(
@@ -100,6 +152,9 @@ def init_app(app: Flask) -> None:
         legal_forms_hint=legal_forms_hint,
         fiscal_status_label=lambda status: FISCAL_STATUS_LABELS.get(status, ""),
         payment_method_label=lambda method: PAYMENT_METHOD_LABELS.get(method, ""),
+        readiness_item_label=readiness_item_label,
+        readiness_progress=readiness_progress,
+        readiness_missing_words=readiness_missing_words,
     )
 
 

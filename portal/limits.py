@@ -55,6 +55,11 @@ PLEDGE_PER_IP = "10 per minute;60 per hour"
 # Following a campaign: each request may send the address a confirmation e-mail.
 FOLLOW_PER_EMAIL = "5 per hour"
 FOLLOW_PER_IP = "10 per minute;60 per hour"
+# The newsletter's box (footer and page): each request may send the address a confirmation e-mail.
+# The box is on shared, cached pages, so it carries no CSRF token (it acts for no session): these
+# limits, per address typed and per IP, are what keeps it from being used to flood a mailbox.
+NEWSLETTER_PER_EMAIL = "5 per hour"
+NEWSLETTER_PER_IP = "10 per minute;60 per hour"
 # "I miei sostegni": the link to a supporter's pledges, sent by e-mail.
 SUPPORTER_LINK_PER_EMAIL = "3 per hour"
 SUPPORTER_LINK_PER_IP = "10 per hour"
@@ -182,6 +187,7 @@ course_registration = _all(
 )
 pledge = _all(_post(PLEDGE_PER_EMAIL, typed_email, no_email_typed), _post(PLEDGE_PER_IP, client_ip))
 follow = _all(_post(FOLLOW_PER_EMAIL, typed_email, no_email_typed), _post(FOLLOW_PER_IP, client_ip))
+newsletter = _all(_post(NEWSLETTER_PER_EMAIL, typed_email, no_email_typed), _post(NEWSLETTER_PER_IP, client_ip))
 supporter_link = _all(
     _post(SUPPORTER_LINK_PER_EMAIL, typed_email, no_email_typed),
     _post(SUPPORTER_LINK_PER_IP, client_ip),

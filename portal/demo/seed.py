@@ -216,12 +216,19 @@ DEMO_EVALUATOR = {
     "password": "demo-evaluator-2020",
     "totp_secret": "CCMILANODUEMILAVENTIDEMOEVALUATE",
 }
-DEMO_BACK_OFFICE = ((DEMO_STAFF, Role.STAFF), (DEMO_EVALUATOR, Role.EVALUATOR))
+# The coach who accompanies the demo's project being prepared (portal/demo/accompaniment.py).
+DEMO_COACH = {
+    "email": "coach@comune.milano.example",
+    "name": "Giulia Coach — demo",
+    "password": "demo-coach-2020",
+    "totp_secret": "CCMILANODUEMILAVENTIDEMOCOACHXYZ",
+}
+DEMO_BACK_OFFICE = ((DEMO_STAFF, Role.STAFF), (DEMO_EVALUATOR, Role.EVALUATOR), (DEMO_COACH, Role.COACH))
 
 
 @transactional
 def seed_demo_accounts(now: datetime) -> int:
-    """The demo staff and evaluator accounts, second factor already set up; running it twice changes nothing."""
+    """The demo staff, evaluator and coach accounts, second factor already set up; running it twice changes nothing."""
     created = 0
     for demo, role in DEMO_BACK_OFFICE:
         if accounts.user_by_email(demo["email"]) is not None:

@@ -1,4 +1,5 @@
-"""The public gallery's filters, sorts and pages, read from a query string.
+"""The public gallery's filters, sorts and pages, read from a query string; and the campaigns
+staff feature (shown first while live).
 
 Whatever the query string holds, reading it never fails: a value that is unknown or
 malformed (``municipio=abc``, ``pagina=-1``, ``ordina=zzz``, a NUL byte, a search too
@@ -14,7 +15,9 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
+from portal.domain import DomainError
 from portal.domain.campaign import CampaignState
 
 PER_PAGE = 12
@@ -35,6 +38,13 @@ class Sort(enum.Enum):
     def is_default(self) -> bool:
         """The gallery's order when none is asked for: left out of links."""
         return self is Sort.NEWEST
+
+    @property
+    def puts_featured_first(self) -> bool:
+        """The default order leads with the campaigns in the spotlight (`in_spotlight`), whatever the
+        filters (a filter narrows them too); an order a visitor chose ("in scadenza", "più sostenute",
+        "più vicine alla soglia") is kept as asked, the featured cards marked where they fall."""
+        return self.is_default
 
 
 # The states in the query string (Italian, like the rest of the portal's URLs).
@@ -197,3 +207,29 @@ def shade(count: int, highest: int, levels: int = 4) -> int:
     if count <= 0 or highest <= 0:
         return 0
     return max(1, math.ceil((levels - 1) * min(count, highest) / highest))
+
+
+# --- featured campaigns ---------------------------------------------------------------------------
+
+
+class FeaturingError(StrEnum):
+    NOT_PUBLISHED = "not_published"  # staff have not published it: nothing to show first
+    OVER = "over"  # its window has closed: it would never be shown first again
+    ALREADY_FEATURED = "already_featured"
+    NOT_FEATURED = "not_featured"
+
+
+def in_spotlight(featured: bool, state: CampaignState) -> bool:
+    """Whether a campaign staff featured is shown first, marked "In evidenza": while it is live
+    (its window open, pledges taken, co-funded or not). Before it opens it waits among the upcoming
+    ones; once over it is an ordinary closed campaign, its `featured_at` kept as history."""
+    return featured and state.is_open
+
+
+def check_featurable(published: bool, state: CampaignState) -> None:
+    """Staff may feature a published campaign that is live or about to open (it goes first once it
+    opens); featuring one not published or already over is refused."""
+    if not published:
+        raise DomainError(FeaturingError.NOT_PUBLISHED)
+    if state.is_over:
+        raise DomainError(FeaturingError.OVER)

@@ -137,11 +137,12 @@ class Campaign(db.Model):
     def is_previewable_by(self, token: str | None, now: datetime) -> bool:
         """The private preview: whoever holds the campaign's current preview token sees its page
         before it is public (`noindex`, `no-store`, nowhere listed). Beside `is_public`, not inside
-        it: a preview never makes a campaign public, and a public campaign needs no preview."""
+        it: a preview never makes a campaign public, and a public campaign needs no preview.
+        The whole token, compared in constant time (as bytes: any text a URL carries compares)."""
         return (
             bool(token)
             and self.preview_token is not None
-            and secrets.compare_digest(self.preview_token, token)
+            and secrets.compare_digest(self.preview_token.encode(), token.encode())
             and not self.is_public(now)
         )
 

@@ -80,8 +80,14 @@ class Event(db.Model):
 
     @property
     def needs_registration(self) -> bool:
-        """Lessons take registrations (their seats are counted); the info session is open to all."""
-        return self.kind is EventKind.LESSON
+        """Lessons and office hours take registrations (their seats are counted); the info session is
+        open to all."""
+        return self.kind in (EventKind.LESSON, EventKind.OFFICE_HOUR)
+
+    @property
+    def is_office_hour(self) -> bool:
+        """A coach's slot for a team: booked like a lesson, never in the public programme."""
+        return self.kind is EventKind.OFFICE_HOUR
 
     def takes_registrations(self, now: datetime) -> bool:
         return self.needs_registration and registration_open(self.starts_at, now)

@@ -97,6 +97,12 @@ def queue_many(messages: list[dict[str, object]], now: datetime) -> None:
         db.session.execute(sa.insert(OutboxMessage), rows)
 
 
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058, for every e-mail someone may stop receiving (a campaign's news, the
+    newsletter): the mail client's own "unsubscribe" posts to `url` in one click."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def build(message: OutboxMessage) -> EmailMessage:
     config = current_app.config
     email = EmailMessage()

@@ -16,7 +16,7 @@ from portal.domain.registration import RegistrationStatus
 from portal.extensions import db
 from portal.models import Campaign, Edition, Event, Registrant, Registration
 from tests.campaigns import NOVEMBER, make_campaign
-from tests.gallery_data import every_state
+from tests.gallery_data import every_state, titles
 from tests.registrations import JUNE_10, lesson_ids
 from tests.scaling import analyse, assert_same_cost
 
@@ -74,7 +74,8 @@ def _campaigns(app, start: int, count: int) -> None:
     """`count` copies of a published 2020 campaign, without a reserve (the co-funding budget holds),
     taking turns through five kinds on 15 November 2020: upcoming, open far from and close to the
     citizens' threshold, ended with and without it. Five of them already make every kind, so the
-    small city and the big one differ only in how many."""
+    small city and the big one differ only in how many. Staff featured the first of the open ones
+    and of the ended ones (the home page shows the open one first)."""
     with app.app_context():
         template = db.session.execute(db.select(Campaign.__table__).limit(1)).mappings().one()
         edition_id = db.session.scalar(db.select(Edition.id).filter_by(year=2020))
@@ -101,6 +102,7 @@ def _campaigns(app, start: int, count: int) -> None:
                 "confirmed_cents": confirmed,
                 "target_progress_bp": confirmed * 10_000 // target,
                 "supporters": n % 40,
+                "featured_at": datetime(2020, 11, 2, tzinfo=ROME) if n in (1, 3) else None,
             }
             del row["id"]
             rows.append(row)
@@ -163,3 +165,6 @@ def test_the_home_and_call_pages_cost_the_same_with_5000_campaigns(app, client, 
     city()
     big = _costs(client, count_queries, NOVEMBER_PAGES)
     _compare(app, small, big)
+    home = client.get("/it/")  # the featured open campaign leads, marked; the featured ended one is not
+    assert titles(home)[0] == "Campagna 1"
+    assert home.get_data(as_text=True).count('class="campaign-featured"') == 1

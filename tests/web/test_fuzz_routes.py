@@ -29,6 +29,7 @@ from tests.campaigns import NOVEMBER, make_campaign
 from tests.panel import STAFF, submitted
 
 SEED = 13
+PREVIEW_TOKEN = "Hk3v9Qm2ZpX7wLr4Tn8Yc1Fb6Gd0Js5Ue2Ai7Ko9Nq"  # the shape of secrets.token_urlsafe(32)
 APPLICANT = "org0@org.example"
 
 # Already percent-encoded, as they arrive on the wire.
@@ -103,12 +104,16 @@ ROLES = ("anonymous", "staff", "applicant")
 
 @pytest.fixture
 def world(app, at) -> dict[str, str]:
-    """Valid values for each path parameter: the applicant's application and attachment, a campaign,
-    a lesson and its registration, so that a malformed value in one parameter reaches the view."""
+    """Valid values for each path parameter: the applicant's application and attachment, a campaign
+    (and another's private preview link), a lesson and its registration, so that a malformed value
+    in one parameter reaches the view."""
     at(NOVEMBER)
     (application_id,) = submitted(app, 1)
     campaign_id = make_campaign(app, "Lab Barona")
+    draft_id = make_campaign(app, "Orto in anteprima", published=False)
     with app.app_context():
+        db.session.get(Campaign, draft_id).preview_token = PREVIEW_TOKEN  # its private preview link
+        db.session.commit()
         event = db.session.scalars(db.select(Event).order_by(Event.id)).first()
         attachment_id = db.session.scalar(db.select(db.func.min(Attachment.id))) or 1
         registration = db.session.scalars(db.select(Registration)).first()
@@ -125,10 +130,13 @@ def world(app, at) -> dict[str, str]:
             "document_id": "1",
             "batch_id": "1",
             "refund_id": "1",
+            "issue_id": "1",  # a newsletter issue (none: its 404)
             "photo_id": "1",
+            "reward_id": "1",
             "slug": slug,
             "event_slug": event.slug,
             "token": "token-di-prova",
+            "preview_token": PREVIEW_TOKEN,
             "provider": "demo",
             "filename": "css/portal.css",
             "number": "0",  # the first sitemap of campaigns
@@ -144,6 +152,8 @@ def _valid(rule: Rule, world: dict[str, str]) -> dict[str, str]:
     values = dict(world)
     if rule.endpoint.startswith("call.event"):
         values["slug"] = world["event_slug"]
+    if rule.endpoint == "campaigns.preview":
+        values["token"] = world["preview_token"]
     return values
 
 

@@ -19,6 +19,9 @@ from tests.scaling import analyse, assert_index_served, assert_same_cost, explai
 
 DECEMBER = datetime(2020, 12, 1, tzinfo=ROME)
 AUGUST = datetime(2020, 8, 1, tzinfo=ROME)  # a 60-day window over on 30 September
+# Featured by staff at both sizes: two open (shown first by default), one upcoming, one over.
+FEATURED = {0: datetime(2020, 11, 2, tzinfo=ROME), 5: datetime(2020, 11, 3, tzinfo=ROME)}
+FEATURED |= {2: datetime(2020, 11, 4, tzinfo=ROME), 3: datetime(2020, 11, 5, tzinfo=ROME)}
 NIL = (46, 76, 35, 1, 20, 5, None)
 # Views with at least a page of cards at either size, so the page reads the same rows.
 VIEWS = (
@@ -35,7 +38,7 @@ def _november(at):
 
 def _row(edition_id: int, number: int) -> dict:
     """Campaign `number`: half of them open, a quarter upcoming, a quarter over, across the Municipi,
-    some NIL and the themes, each with a title as long as the real ones."""
+    some NIL and the themes, each with a title as long as the real ones; the first few featured."""
     starts = (STARTS_AT, STARTS_AT + timedelta(days=number % 20), DECEMBER, AUGUST)[number % 4]
     starts = min(starts, STARTS_AT) if number % 4 == 1 else starts
     target, confirmed = 800_000, (number * 7_919) % 1_000_000
@@ -59,6 +62,7 @@ def _row(edition_id: int, number: int) -> dict:
         "pending_cents": 0,
         "supporters": confirmed // 2_500,
         "target_progress_bp": confirmed * 10_000 // target,
+        "featured_at": FEATURED.get(number),
         "demo_estimates": [],
         "source_urls": [],
     }
@@ -97,6 +101,10 @@ def test_a_gallery_page_costs_the_same_at_any_size(app, client, count_queries):
             assert_same_cost(few, many)
         assert many.count <= 3, (name, many.statements)
         assert len(titles(small_page)) == len(titles(big_page)) == 12, name
+    # The default order leads with the two featured open campaigns, the latest featured first.
+    for page in (small["default"][1], big["default"][1]):
+        assert titles(page)[:2] == [_row(0, 5)["title"], _row(0, 0)["title"]]
+        assert page.get_data(as_text=True).count('class="campaign-featured"') == 2
 
 
 def test_the_first_request_of_a_data_version_also_costs_the_same(app, client, count_queries):

@@ -18,14 +18,17 @@ from portal.models import (
     DocumentKind,
     Edition,
     Event,
+    NewsletterSubscriber,
     OutboxMessage,
     Pledge,
     Registration,
     Role,
 )
 from portal.services.accounts import accounts, signup
+from portal.services.campaigns import preview as campaign_previews
 from portal.services.editions import documents
 from portal.services.evaluation import selection
+from portal.services.newsletter import issues, subscriptions
 from tests.accounts import code_step, csrf_from, make_user, password_step, sign_in
 from tests.applicants import pdf_bytes
 from tests.campaigns import NOVEMBER, NOVEMBER_AT, make_campaign, pledge
@@ -67,6 +70,7 @@ def world(app, at):
         staff = accounts.user_by_email(STAFF)
         selection.select(ids[1], staff, DECIDED_AT)
         launched = selection.launch(ids[1], date(2020, 10, 30), staff, DECIDED_AT).id
+        preview_token = campaign_previews.create_preview_link(launched, staff, DECIDED_AT)
         evaluator = accounts.user_by_email(EVALUATORS[0])
         registration = db.session.scalars(db.select(Registration)).one()
         edition = db.session.scalars(db.select(Edition).filter_by(year=2020)).one()
@@ -74,6 +78,10 @@ def world(app, at):
         document_id = documents.add(edition, call_document, "bando.pdf", pdf_bytes(), staff, DECIDED_AT).id
         signup.send_confirmation(accounts.user_by_email(APPLICANT), NOVEMBER_AT)
         signup.request_reset(APPLICANT, NOVEMBER_AT)
+        subscriptions.subscribe("lettrice@example.org", "it", "footer", NOVEMBER_AT)  # the newsletter's links
+        issue_id = issues.write_issue(
+            {"it": "Oggetto", "en": "Subject"}, {"it": "Testo", "en": "Text"}, staff, NOVEMBER_AT
+        ).id
         values = {
             "lang": "it",
             "year": 2020,
@@ -94,7 +102,10 @@ def world(app, at):
             "filename": "0123456789abcdef0123456789abcdef-480.webp",
             ("courses", "token"): registration.registrant.token,
             ("campaigns", "token"): db.session.scalars(db.select(Pledge.token)).one(),
+            ("campaigns.preview", "token"): preview_token,  # the launched campaign's private preview
             ("transparency", "number"): 0,  # the first sitemap of campaigns
+            ("pages", "token"): db.session.scalars(db.select(NewsletterSubscriber.token)).one(),
+            "issue_id": issue_id,  # a newsletter issue, not sent
         }
     values[("auth", "token")] = {
         "auth.confirm_email": link_in_outbox(app, APPLICANT, "registrazione/conferma"),
@@ -105,12 +116,13 @@ def world(app, at):
 
 
 def url_of(app, rule, values: dict) -> str:
-    """The rule's URL with every parameter taken from the world's rows; a new kind of parameter
-    must be given a value here, so a route added later is walked too."""
+    """The rule's URL with every parameter taken from the world's rows (the endpoint's own value
+    first, then its area's, then the name's); a new kind of parameter must be given a value here,
+    so a route added later is walked too."""
     area = rule.endpoint.split(".")[0]
     filled = {}
     for name in rule.arguments:
-        value = values.get((area, name), values.get(name))
+        value = values.get((rule.endpoint, name), values.get((area, name), values.get(name)))
         if isinstance(value, dict):
             value = value.get(rule.endpoint)
         assert value is not None, f"give {name!r} of {rule.endpoint} ({rule.rule}) a value from the test data"
@@ -149,7 +161,14 @@ def test_every_response_to_a_signed_in_person_is_never_stored(app, world, role, 
         Role.EVALUATOR: ("evaluation.assignments", "evaluation.assignment"),
         Role.STAFF: ("admin.index", "admin.application", "admin.campaign", "admin.event", "admin.campaign_pledges"),
     }[role]
-    public = ("pages.home", "campaigns.detail", "campaigns.pledge_status", "courses.personal", "call.event")
+    public = (
+        "pages.home",
+        "campaigns.detail",
+        "campaigns.pledge_status",
+        "campaigns.preview",
+        "courses.personal",
+        "call.event",
+    )
     assert {e: answered[e] for e in own + public if answered[e] != 200} == {}
 
 

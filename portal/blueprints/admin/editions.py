@@ -66,6 +66,7 @@ def _fill(form: EditionForm, edition: Edition) -> None:
         (form.giorni_campagna, settings.campaign_days),
         (form.soglia, settings.threshold_percent),
         (form.quota_comune, settings.match_percent),
+        (form.preparazione_minima, settings.readiness_minimum),
     ):
         field.data = "" if value is None else str(value)
     form.forme.data = settings.eligible_legal_forms
@@ -109,6 +110,7 @@ def edition(year: int):
             is_published=form.pubblicata.data,
             results_expected_on=form.esiti_entro.date,
             budget_is_floor=form.budget_minimo.data,
+            readiness_minimum=form.preparazione_minima.number,
         )
         criteria = [
             edition_admin.CriterionSettings(

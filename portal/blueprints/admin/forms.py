@@ -9,6 +9,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, RadioField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from portal.domain.readiness import FULL_SCORE
 from portal.form_fields import (
     CheckboxesField,
     DateField,
@@ -170,6 +171,7 @@ class EditionForm(FlaskForm):
     pubblicata = BooleanField(_l("Edizione pubblicata sul portale"))
     esiti_entro = DateField(_l("Esiti attesi entro"))
     budget_minimo = BooleanField(_l("Il budget è un minimo: mostra «oltre» prima della cifra"))
+    preparazione_minima = number_field(_l("Punteggio minimo di preparazione per pubblicare"), 0, FULL_SCORE)
     criteri = FieldList(FormField(CriterionRow), min_entries=1, max_entries=12)
 
 

@@ -15,10 +15,13 @@ from portal.clock import now, to_rome
 from portal.domain import DomainError
 from portal.domain.cofunding import BudgetError
 from portal.domain.evaluation import MIN_EVALUATORS, EvaluationError
+from portal.domain.readiness import ReadinessError
 from portal.extensions import db
 from portal.i18n import money
+from portal.labels import readiness_missing_words
 from portal.models import Campaign
 from portal.services import mail
+from portal.services.campaigns.readiness import readiness_of
 from portal.services.editions.editions import current_edition
 from portal.services.evaluation import evaluation, selection
 from portal.services.evaluation.selection import SelectionError
@@ -216,7 +219,12 @@ def campaign(campaign_id: int):
             flash(_("Modifiche salvate."), "success")
         return redirect(url_for("admin.campaign", campaign_id=campaign.id))
     return render_template(
-        "admin/campaign.html", campaign=campaign, form=form, publish_form=FlaskForm(), page_has_errors=bool(form.errors)
+        "admin/campaign.html",
+        campaign=campaign,
+        form=form,
+        publish_form=FlaskForm(),
+        readiness=readiness_of(campaign),
+        page_has_errors=bool(form.errors),
     )
 
 
@@ -228,8 +236,21 @@ def publish(campaign_id: int):
         abort(400)
     try:
         selection.publish(campaign, current_user, now())
-    except DomainError:
-        flash(_("La campagna era già pubblicata."), "info")
+    except DomainError as error:
+        if error.code != ReadinessError.BELOW_MINIMUM:
+            flash(_("La campagna era già pubblicata."), "info")
+            return redirect(url_for("admin.campaigns"))
+        flash(
+            _(
+                "Campagna non pubblicata: la preparazione è a %(score)d su 100, il minimo dell'edizione è "
+                "%(minimum)d. Mancano: %(items)s.",
+                score=error.params["score"],
+                minimum=error.params["minimum"],
+                items=readiness_missing_words(error.params["missing"]),
+            ),
+            "warning",
+        )
+        return redirect(url_for("admin.campaign", campaign_id=campaign.id))
     else:
         flash(_("Campagna pubblicata."), "success")
     return redirect(url_for("admin.campaigns"))

@@ -24,7 +24,12 @@ LOGIN_EMAIL_KEY = "login_email"
 safe_next = local_path  # a path on this site only: never an address that would send people elsewhere
 
 
-LANDING = {Role.STAFF: "admin.index", Role.EVALUATOR: "evaluation.assignments", Role.APPLICANT: "applications.resume"}
+LANDING = {
+    Role.STAFF: "admin.index",
+    Role.EVALUATOR: "evaluation.assignments",
+    Role.COACH: "coaching.index",
+    Role.APPLICANT: "applications.resume",
+}
 
 
 def landing_for(user: User) -> str:

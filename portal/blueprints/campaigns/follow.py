@@ -62,7 +62,7 @@ def follow(slug: str):
         return _unlisted(make_response(html, status))
     if form.validate_on_submit():
         try:
-            following.follow(campaign.id, form.email.data, current_lang(), now())
+            following.follow(campaign.id, form.email.data, current_lang(), now(), newsletter=form.newsletter.data)
         except DomainError:  # ended meanwhile
             html = render_template("campaigns/follow_form.html", campaign=campaign, form=form, closed=True)
             return _unlisted(make_response(html, 409))

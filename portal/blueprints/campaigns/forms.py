@@ -48,6 +48,13 @@ class PledgeForm(FlaskForm):
     )
     # Unticked: following the campaign is a choice of its own (double opt-in: the confirmation e-mail goes out).
     segui = BooleanField(_l("Ricevi per e-mail le novità di questo progetto"))
+    # Unticked, apart from everything else: the programme's newsletter (its own double opt-in).
+    newsletter = BooleanField(
+        _l(
+            "Voglio ricevere anche la newsletter del Crowdfunding Civico "
+            "(separata da questo sostegno; puoi disiscriverti quando vuoi)"
+        )
+    )
     # The Comune processes these data to perform its task: the person acknowledges the notice.
     privacy = BooleanField(
         _l("Ho letto l'informativa privacy su come il Comune tratta i dati del mio sostegno"),
@@ -163,9 +170,17 @@ class FollowForm(FlaskForm):
         _l("Voglio ricevere per e-mail le novità di questo progetto, al massimo una al giorno"),
         validators=[DataRequired(_l("Per seguire il progetto, conferma di volere le sue novità per e-mail"))],
     )
+    # Unticked, never required: the programme's newsletter is a request of its own (double opt-in).
+    newsletter = BooleanField(
+        _l(
+            "Voglio ricevere anche la newsletter del Crowdfunding Civico "
+            "(separata da questa iscrizione; puoi disiscriverti quando vuoi)"
+        )
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Unique on the campaign's page, whatever else it holds.
         self.email.id = "follow-email"
         self.consenso.id = "follow-consent"
+        self.newsletter.id = "follow-newsletter"

@@ -161,13 +161,29 @@ def page_lists(campaign_id: int) -> PageLists:
 
 @bp.get("/progetti/<slug>")
 def detail(slug: str):
-    campaign = published_campaign(slug)
+    return campaign_page(published_campaign(slug))
+
+
+def campaign_page(campaign: Campaign, *, preview: bool = False) -> str:
+    """The campaign's page. `preview`: as the private preview link shows it before it is public
+    (blueprints/campaigns/preview.py): a banner says so, and nothing of what only a public page
+    offers (pledging, following, sharing, the link preview's tags, the structured data)."""
     lists = page_lists(campaign.id)
     nil = presentation.neighbourhood(campaign)
-    page_url = absolute_url("campaigns.detail", slug=campaign.slug, lang=current_lang())
     figures = presentation.figures(campaign, now())
-    link_preview = link_previews.campaign_preview(campaign, figures.money, page_url)
-    image_url = link_preview.image_url  # the 1200×630 PNG of portal.link_previews
+    context = {}
+    if not preview:
+        page_url = absolute_url("campaigns.detail", slug=campaign.slug, lang=current_lang())
+        link_preview = link_previews.campaign_preview(campaign, figures.money, page_url)
+        image_url = link_preview.image_url  # the 1200×630 PNG of portal.link_previews
+        context = dict(
+            page_url=page_url,
+            image_url=image_url,
+            link_preview=link_preview,
+            share_links=presentation.share_links(campaign, page_url),
+            share_text=presentation.share_text(campaign),
+            structured_data=presentation.structured_data(campaign, page_url, image_url, nil, figures.is_open),
+        )
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
@@ -182,10 +198,6 @@ def detail(slug: str):
         update_photos=lists.update_photos,
         video=presentation.video_of(campaign),
         estimates=presentation.estimate_labels(campaign),
-        page_url=page_url,
-        image_url=image_url,
-        link_preview=link_preview,
-        share_links=presentation.share_links(campaign, page_url),
-        share_text=presentation.share_text(campaign),
-        structured_data=presentation.structured_data(campaign, page_url, image_url, nil, figures.is_open),
+        preview=preview,
+        **context,
     )

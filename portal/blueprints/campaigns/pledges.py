@@ -83,6 +83,7 @@ def pledge(slug: str):
             method=form.method,
             codice_fiscale=form.codice_fiscale.data,
             follow=form.segui.data,
+            newsletter=form.newsletter.data,
         )
         try:
             if form.method is PaymentMethod.CARD:

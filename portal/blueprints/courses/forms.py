@@ -29,3 +29,11 @@ class RegistrationForm(FlaskForm):
             DataRequired(_l("Per iscriverti conferma di aver letto l'informativa sul trattamento dei dati personali"))
         ],
     )
+    # The programme's newsletter rests on consent: a separate box, unticked, never required (its own
+    # double opt-in follows: portal/services/newsletter/subscriptions.py).
+    newsletter = BooleanField(
+        _l(
+            "Voglio ricevere anche la newsletter del Crowdfunding Civico "
+            "(separata da questa iscrizione; puoi disiscriverti quando vuoi)"
+        )
+    )

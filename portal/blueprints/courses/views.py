@@ -60,7 +60,7 @@ def register():
             lang=current_lang(),
             event_ids=tuple(form.lezioni.data),
         )
-        outcome = registrations.register(sign_up, now())
+        outcome = registrations.register(sign_up, now(), newsletter=form.newsletter.data)
         mail.deliver_now_if_immediate(now())
     return render_page(
         "courses/register.html",

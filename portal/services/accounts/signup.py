@@ -221,6 +221,7 @@ def invite(email: str, name: str, role: Role, actor: User, now: datetime) -> Use
         now,
         inviter=actor,
         evaluates=role is Role.EVALUATOR,
+        coaches=role is Role.COACH,
         set_password_url=absolute_url("auth.reset_password", lang=user.lang, token=token),
     )
     audit.record(actor, "user.invite", "user", user.id, now, label=user.email, changes={"role": [None, role.value]})

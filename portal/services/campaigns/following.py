@@ -33,10 +33,12 @@ from portal.domain.following import (
     may_resend_confirmation,
     normalise_email,
 )
+from portal.domain.newsletter import Source as NewsletterSource
 from portal.extensions import db
 from portal.models import Campaign, CampaignFollower, CampaignNews, CampaignUpdate, OutboxMessage
 from portal.services import mail
 from portal.services.campaigns import following_mail
+from portal.services.newsletter import subscriptions
 from portal.services.transaction import transactional
 
 
@@ -61,13 +63,19 @@ def followable(campaign: Campaign, now: datetime) -> bool:
 
 
 @transactional
-def follow(campaign_id: int, email: str, lang: str, now: datetime, source: str = Source.FORM) -> Followed:
+def follow(
+    campaign_id: int, email: str, lang: str, now: datetime, source: str = Source.FORM, *, newsletter: bool = False
+) -> Followed:
     """Ask to follow a campaign: an unconfirmed follower and the confirmation e-mail (again at most
     once an hour for one not confirmed yet; nothing for one confirmed). Refused with
-    ``DomainError(FollowError.CLOSED)`` for a campaign that is not public or has ended."""
+    ``DomainError(FollowError.CLOSED)`` for a campaign that is not public or has ended. With
+    `newsletter` (the form's separate box, ticked), also asks for the programme's newsletter, in
+    the same transaction (its own double opt-in)."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or not campaign.is_public(now) or not followable(campaign, now):
         raise DomainError(FollowError.CLOSED)
+    if newsletter:
+        subscriptions.subscribe(email, lang, NewsletterSource.FOLLOW, now)
     email = normalise_email(email)
     follower = _follower_of(campaign_id, email)
     if follower is None:

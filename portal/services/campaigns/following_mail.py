@@ -108,12 +108,7 @@ def news_mails(
             "to": follower.email,
             "subject": subject,
             "body": body.replace(mark, follower.token),
-            "headers": unsubscribe_headers(unsubscribe_url.replace(mark, follower.token)),
+            "headers": mail.unsubscribe_headers(unsubscribe_url.replace(mark, follower.token)),
         }
         for follower in followers
     ]
-
-
-def unsubscribe_headers(url: str) -> dict[str, str]:
-    """RFC 2369 and RFC 8058: the mail client's own "unsubscribe" posts to `url` in one click."""
-    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}

@@ -5,6 +5,11 @@ NIL and state (which also give the total and the size of each part of the order)
 version (`portal.services.data_version.memo`), and the page of campaigns, read from the index of
 each part's order. The editions for the filter are kept the same way. A campaign's state is
 computed in SQL from the clock, exactly by `Campaign.in_state`, the SQL twin of `Campaign.state`.
+
+Featured campaigns (`portal.domain.gallery.in_spotlight`: featured and live) lead the default order
+and are marked on their card. The counts' one query also names them (a featured campaign is a group
+of its own, so a handful of rows more), so the page reads them by primary key in its same one
+query: no query more, and no index on `featured_at` needed.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.clock import ROME
 from portal.domain.campaign import FULL_BASIS_POINTS, CampaignState, Progress, days_left, progress
-from portal.domain.gallery import PER_PAGE, Filters, Sort, page_count, page_slices
+from portal.domain.gallery import PER_PAGE, Filters, Sort, in_spotlight, page_count, page_slices
 from portal.extensions import db
 from portal.models import Campaign, Edition
 from portal.services import data_version
@@ -39,6 +44,7 @@ class Card:
     progress: Progress  # confirmed share of the citizens' target
     days_left: int
     nil: Nil | None
+    featured: bool = False  # shown first, marked "In evidenza" (`in_spotlight`)
 
     @property
     def percent(self) -> int:
@@ -61,6 +67,8 @@ class Counts:
     order) are added up once, when the counts are read, not for every area of the map."""
 
     by_area: dict[tuple[int | None, int | None, CampaignState], int] = field(default_factory=dict)
+    # The campaigns in the spotlight (`in_spotlight`), as (Municipio, NIL, id): a handful.
+    spotlit: tuple[tuple[int | None, int | None, int], ...] = ()
     # Per (Municipio or None for any, NIL or None for any, state): every sum a page asks for.
     _sums: dict[tuple[int | None, int | None, CampaignState], int] = field(init=False, repr=False, compare=False)
 
@@ -84,6 +92,14 @@ class Counts:
         self, municipio: int | None, nil_id: int | None, *, states: frozenset[CampaignState] | None = None
     ) -> int:
         return sum(self._sums.get((municipio, nil_id, state), 0) for state in states or CampaignState)
+
+    def spotlit_ids(self, municipio: int | None, nil_id: int | None) -> tuple[int, ...]:
+        """The featured live campaigns in the place asked for (None: anywhere)."""
+        return tuple(
+            sorted(
+                campaign_id for m, nil, campaign_id in self.spotlit if municipio in (None, m) and nil_id in (None, nil)
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -136,6 +152,13 @@ class _Phase:
     states: frozenset[CampaignState]
     where: ColumnElement[bool]
     order: Callable[[Any], tuple]
+    less: int = 0  # campaigns of `states` another part shows (the featured ones, shown first)
+    size: int | None = None  # how many, when the counts per state do not say (the featured part)
+
+    def rows_in(self, counts: Counts, municipio: int | None, nil_id: int | None) -> int:
+        if self.size is not None:
+            return self.size
+        return counts.matching(municipio, nil_id, states=self.states) - self.less
 
 
 _OPEN = frozenset({CampaignState.LIVE, CampaignState.COFUNDED})
@@ -143,7 +166,24 @@ _UPCOMING = frozenset({CampaignState.UPCOMING})
 _ENDED = frozenset({CampaignState.SUCCEEDED, CampaignState.NOT_FUNDED})
 
 
-def _phases(sort: Sort, now: datetime) -> list[_Phase]:
+def featured_order(c) -> tuple:
+    """Among the featured campaigns, the latest featured first."""
+    return (c.featured_at.desc(), c.id.desc())
+
+
+def _phases(sort: Sort, now: datetime, spotlit: tuple[int, ...] = ()) -> list[_Phase]:
+    """The parts of the order; in the default one, the featured live campaigns (`spotlit`, ids the
+    counts found) first, read by primary key, and the other open ones after them."""
+    phases = _sorted_phases(sort, now)
+    if not spotlit or not sort.puts_featured_first:
+        return phases
+    featured = _Phase(_OPEN, Campaign.id.in_(spotlit), featured_order, size=len(spotlit))
+    open_ = phases[0]  # the default order's open part: every open campaign, the featured ones too
+    rest = replace(open_, where=sa.and_(open_.where, Campaign.id.not_in(spotlit)), less=len(spotlit))
+    return [featured, rest, *phases[1:]]
+
+
+def _sorted_phases(sort: Sort, now: datetime) -> list[_Phase]:
     """The gallery in parts, each ordered by stored columns: open campaigns (taking pledges), then
     upcoming ones, then those ended; the sort orders each part (and "più vicine alla soglia" puts
     the open campaigns still short of the citizens' target before those that reached it).
@@ -180,7 +220,7 @@ def _phases(sort: Sort, now: datetime) -> list[_Phase]:
     ]
 
 
-def _state_in_sql(now: datetime) -> ColumnElement[str]:
+def state_in_sql(now: datetime) -> ColumnElement[str]:
     """A campaign's state at `now` (its value), by `Campaign.in_state`: the states cover every campaign."""
     return sa.case(*((Campaign.in_state(state, now), state.value) for state in CampaignState), else_=sa.null())
 
@@ -197,17 +237,22 @@ def counts(filters: Filters, now: datetime) -> Counts:
 
 
 def _counts(filters: Filters, now: datetime) -> Counts:
-    state = _state_in_sql(now).label("state")
+    state = state_in_sql(now).label("state")
+    # A featured campaign is a group of its own (its id); all the others share the group None.
+    featured = sa.case((Campaign.featured_at.is_not(None), Campaign.id), else_=sa.null()).label("featured")
     rows = db.session.execute(
-        sa.select(Campaign.municipio, Campaign.nil_id, state, sa.func.count())
+        sa.select(Campaign.municipio, Campaign.nil_id, state, featured, sa.func.count())
         .join(Edition, Edition.id == Campaign.edition_id)
         .where(*_conditions(filters, now, with_place=False))
-        .group_by(Campaign.municipio, Campaign.nil_id, state)
+        .group_by(Campaign.municipio, Campaign.nil_id, state, featured)
     ).all()
     by_area: dict[tuple[int | None, int | None, CampaignState], int] = defaultdict(int)
-    for municipio, nil_id, value, count in rows:
+    spotlit = []
+    for municipio, nil_id, value, featured_id, count in rows:
         by_area[(municipio, nil_id, CampaignState(value))] += count
-    return Counts(dict(by_area))
+        if in_spotlight(featured_id is not None, CampaignState(value)):
+            spotlit.append((municipio, nil_id, featured_id))
+    return Counts(dict(by_area), tuple(spotlit))
 
 
 def gallery(filters: Filters, now: datetime, per_page: int = PER_PAGE) -> GalleryPage:
@@ -220,8 +265,8 @@ def gallery(filters: Filters, now: datetime, per_page: int = PER_PAGE) -> Galler
     total = area_counts.matching(filters.municipio, filters.nil)
     pages = page_count(total, per_page)
     page = min(filters.page, pages)
-    phases = _phases(filters.sort, now)
-    sizes = [area_counts.matching(filters.municipio, filters.nil, states=phase.states) for phase in phases]
+    phases = _phases(filters.sort, now, area_counts.spotlit_ids(filters.municipio, filters.nil))
+    sizes = [phase.rows_in(area_counts, filters.municipio, filters.nil) for phase in phases]
     parts = []
     # An empty page still asks (an empty part): a page costs the same queries whatever it shows.
     for number, offset, limit in page_slices(sizes, page, per_page) or [(0, 0, per_page)]:
@@ -250,10 +295,11 @@ def gallery(filters: Filters, now: datetime, per_page: int = PER_PAGE) -> Galler
 
 
 def card_of(campaign: Campaign, year: int, now: datetime) -> Card:
+    state = campaign.state(now)
     return Card(
         campaign=campaign,
         year=year,
-        state=campaign.state(now),
+        state=state,
         progress=(
             progress(campaign.confirmed_cents, campaign.target_cents)
             if campaign.target_cents > 0
@@ -261,4 +307,5 @@ def card_of(campaign: Campaign, year: int, now: datetime) -> Card:
         ),
         days_left=days_left(campaign.ends_at, now, ROME),
         nil=nil_or_none(campaign.nil_id),
+        featured=in_spotlight(campaign.featured_at is not None, state),
     )

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import Campaign, CampaignUpdate, Edition, Event
+from portal.models import Campaign, CampaignUpdate, Edition, Event, EventKind
 from portal.urls import absolute_url
 
 FEED_SIZE = 50
@@ -79,7 +79,7 @@ def sitemap_pages() -> list[tuple[str, dict, datetime | None]]:
     slugs = db.session.scalars(
         sa.select(Event.slug)
         .join(Edition, Edition.id == Event.edition_id)
-        .where(Edition.is_published.is_(True))
+        .where(Edition.is_published.is_(True), Event.kind != EventKind.OFFICE_HOUR)
         .order_by(Event.starts_at)
     ).all()
     pages += [("call.event", {"slug": slug}, None) for slug in slugs]

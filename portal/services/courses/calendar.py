@@ -22,8 +22,8 @@ from portal.services.courses.registrations import confirmed_count
 
 @dataclass(frozen=True)
 class Programme:
-    """Every event of every edition, read-only rows detached from any session, by the event's start.
-    The programme is the portal's few dozen events a year, never the city's size."""
+    """Every event of every edition but the coaches' office hours, read-only rows detached from any
+    session, by the event's start. The programme is the portal's few dozen events a year, never the city's size."""
 
     events: tuple[Event, ...]
 
@@ -39,9 +39,14 @@ def _read_programme() -> Programme:
     # expired by) a request's session; their edition is loaded with them (an event page's breadcrumb).
     # It reads through the request's own connection: a second one, taken while the request holds row
     # locks (a pledge confirmed renders its e-mail), could wait for a pool those very locks keep full.
+    # Office hours are a coach's slots for the teams, never the public programme (nor its pages,
+    # its calendar file, the home and call pages, the phase of the edition, the live banner).
     with Session(bind=db.session.connection()) as session:
         events = session.scalars(
-            db.select(Event).options(joinedload(Event.edition)).order_by(Event.starts_at, Event.id)
+            db.select(Event)
+            .where(Event.kind != EventKind.OFFICE_HOUR)
+            .options(joinedload(Event.edition))
+            .order_by(Event.starts_at, Event.id)
         ).all()
         session.expunge_all()
     return Programme(tuple(events))

@@ -9,7 +9,7 @@ from enum import StrEnum
 from portal.domain import DomainError
 from portal.domain.registration import RegistrationStatus
 from portal.extensions import db
-from portal.models import Event, Registration, User
+from portal.models import Event, EventKind, Registration, User
 from portal.services import audit
 from portal.services.courses.registrations import confirmed_count, count_per_event, locked_event, promote_waiting
 from portal.services.transaction import transactional
@@ -85,7 +85,10 @@ def attendance(event: Event) -> Attendance:
 
 
 def events_for_staff() -> list[tuple[Event, int, int]]:
-    """Every event, newest edition first, with its confirmed (stored) and waiting counts (one query)."""
+    """Every event of the programme, newest edition first, with its confirmed (stored) and waiting
+    counts (one query). The coaches' office hours are on the coaches' page, not here."""
     waiting = count_per_event(RegistrationStatus.WAITLISTED)
-    rows = db.session.execute(db.select(Event, waiting).order_by(Event.starts_at.desc())).all()
+    rows = db.session.execute(
+        db.select(Event, waiting).where(Event.kind != EventKind.OFFICE_HOUR).order_by(Event.starts_at.desc())
+    ).all()
     return [(event, confirmed_count(event), waiting) for event, waiting in rows]

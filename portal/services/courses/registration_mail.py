@@ -15,7 +15,7 @@ from portal.clock import ROME
 from portal.domain.ics import build_calendar
 from portal.domain.registration import RegistrationStatus, ReminderKind
 from portal.extensions import db
-from portal.models import Registrant, Registration
+from portal.models import Campaign, Registrant, Registration, User
 from portal.services import mail
 from portal.services.courses.calendar_files import event_entry, join_link_label
 from portal.urls import absolute_url
@@ -34,11 +34,21 @@ class SignUpOutcome(Protocol):
 
 
 def calendar_attachment(registrations: list[Registration], now: datetime, lang: str) -> dict[str, str]:
-    """One VEVENT per lesson, with the join link only the registrant receives, in `lang`."""
+    """One VEVENT per lesson or office hour, with the join link only the registrant receives, in `lang`."""
     with force_locale(lang):
-        entries = [event_entry(r.event, lang, for_registrant=r.id) for r in registrations]
+        entries = [event_entry(r.event, lang, for_registrant=r.id, page_url=_page_of(r, lang)) for r in registrations]
         content = build_calendar(entries, stamp=now, tz=ROME, name=_("Crowdfunding Civico")).decode()
     return {"filename": "crowdfunding-civico.ics", "content_type": "text/calendar", "content": content}
+
+
+def _page_of(registration: Registration, lang: str) -> str | None:
+    """An office hour's booking points to the team's page of office hours (it has no public page)."""
+    if not registration.event.is_office_hour or registration.campaign_id is None:
+        return None
+    application_id = db.session.get(Campaign, registration.campaign_id).application_id
+    if application_id is None:
+        return None
+    return absolute_url("applications.office_hours", lang=lang, application_id=application_id)
 
 
 def _send(
@@ -117,4 +127,52 @@ def queue_reminder(registration: Registration, kind: ReminderKind, now: datetime
     registrant = registration.registrant
     subject = _l("Domani: %(title)s") if kind.is_day_before else _l("Tra un'ora: %(title)s")
     title = registration.event.title(registrant.lang)
-    _send(registrant, "reminder", subject, now, subject_args={"title": title}, registration=registration, kind=kind)
+    template = "office_hour_reminder" if registration.event.is_office_hour else "reminder"
+    _send(registrant, template, subject, now, subject_args={"title": title}, registration=registration, kind=kind)
+
+
+def queue_office_hour_booked(registration: Registration, campaign: Campaign, coach: User, now: datetime) -> None:
+    """The person who booked an office hour gets it with its calendar file, like a lesson's seat;
+    the coach hears which campaign booked it, in the coach's language."""
+    registrant = registration.registrant
+    calendar = calendar_attachment([registration], now, registrant.lang)
+    subject = _l("Ricevimento prenotato: %(title)s")
+    title = registration.event.title(registrant.lang)
+    _send(
+        registrant,
+        "office_hour_booked",
+        subject,
+        now,
+        [calendar],
+        subject_args={"title": title},
+        registration=registration,
+        campaign=campaign,
+        team_url=_page_of(registration, registrant.lang),
+    )
+    _tell_coach(
+        registration, campaign, coach, "office_hour_coach_booked", _l("Prenotazione del ricevimento: %(campaign)s"), now
+    )
+
+
+def queue_office_hour_cancelled(registration: Registration, campaign: Campaign, coach: User, now: datetime) -> None:
+    """The coach hears that a team cancelled its booking (the seat is free again)."""
+    _tell_coach(
+        registration, campaign, coach, "office_hour_coach_cancelled", _l("Ricevimento annullato: %(campaign)s"), now
+    )
+
+
+def _tell_coach(
+    registration: Registration, campaign: Campaign, coach: User, template: str, subject: LazyString, now: datetime
+) -> None:
+    mail.send(
+        template,
+        to=coach.email,
+        lang=coach.lang,
+        subject=subject,
+        subject_args={"campaign": campaign.title},
+        now=now,
+        coach=coach,
+        registration=registration,
+        campaign=campaign,
+        coach_url=absolute_url("coaching.office_hours", lang=coach.lang),
+    )

@@ -9,10 +9,12 @@ from enum import StrEnum
 from sqlalchemy.exc import IntegrityError
 
 from portal.domain import DomainError
+from portal.domain.newsletter import Source as NewsletterSource
 from portal.domain.registration import RegistrationStatus, seats_to_fill, status_for_new
 from portal.extensions import db
 from portal.models import Event, Registrant, Registration
 from portal.services.courses import registration_mail
+from portal.services.newsletter import subscriptions
 from portal.services.transaction import transactional
 
 
@@ -92,13 +94,17 @@ def _registrant_for(sign_up: SignUp, now: datetime) -> Registrant:
 
 
 @transactional
-def register(sign_up: SignUp, now: datetime) -> Outcome:
+def register(sign_up: SignUp, now: datetime, *, newsletter: bool = False) -> Outcome:
     """Give each chosen event a seat or a waitlist place; one commit, one e-mail.
 
     Event rows are locked in id order, so concurrent sign-ups for the same lesson are
-    counted one after the other and capacity is never exceeded.
+    counted one after the other and capacity is never exceeded. With `newsletter` (the form's
+    separate box, ticked), also asks for the programme's newsletter in the same transaction (its
+    own double opt-in: a confirmation e-mail of its own).
     """
     outcome = _take_seats(_registrant_for(sign_up, now), sign_up.event_ids, now)
+    if newsletter:
+        subscriptions.subscribe(sign_up.email, sign_up.lang, NewsletterSource.REGISTRATION, now)
     if outcome.confirmed or outcome.waitlisted:
         registration_mail.queue_sign_up(outcome, now)
     elif outcome.already:
@@ -141,6 +147,14 @@ def _take_seats(registrant: Registrant, event_ids: tuple[int, ...], now: datetim
         (outcome.confirmed if status is RegistrationStatus.CONFIRMED else outcome.waitlisted).append(registration)
     db.session.flush()
     return outcome
+
+
+def take_seat(sign_up: SignUp, now: datetime) -> Outcome:
+    """The person of `sign_up` (created once, by e-mail) takes a seat at each of its events under the
+    rules of every registration (the event's lock, its stored seats, the waiting list, the closing),
+    and nothing is mailed: for a caller that says itself what to send (an office hour's booking,
+    services/courses/office_hours.py). Runs inside the caller's transaction."""
+    return _take_seats(_registrant_for(sign_up, now), sign_up.event_ids, now)
 
 
 def _set_status(registration: Registration, event: Event, status: RegistrationStatus, now: datetime) -> None:

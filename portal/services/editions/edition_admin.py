@@ -33,6 +33,7 @@ FIGURES = (
     "match_percent",
     "match_cap_cents",
     "budget_cents",
+    "readiness_minimum",  # the readiness score a campaign needs before staff publish it (0–100)
 )
 COPIED = (
     *FIGURES,
@@ -110,6 +111,7 @@ class EditionSettings:
     is_published: bool
     results_expected_on: date | None = None  # "Esiti attesi entro": a local date
     budget_is_floor: bool = False  # the budget is a minimum: pages say "oltre"
+    readiness_minimum: int | None = None  # 0–100 (portal/domain/readiness.py); None: no minimum
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,7 @@ def call_page(edition: Edition, now: datetime) -> CallPage:
 def _kept(shown: Highlights) -> Highlights:
     """The featured campaigns out of this request's session: read-only rows kept for the next
     requests of the same data version, never expired by a commit of this one."""
-    for card in (*shown.ending_soon, *shown.nearest, *shown.upcoming):
+    for card in (*shown.spotlight, *shown.ending_soon, *shown.nearest, *shown.upcoming):
         if card.campaign in db.session:
             db.session.expunge(card.campaign)
     return shown

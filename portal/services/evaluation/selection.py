@@ -17,10 +17,12 @@ from portal.domain.campaign import grant_ceiling
 from portal.domain.cofunding import BudgetError, covers
 from portal.domain.evaluation import Budget, EvaluationError, reserve
 from portal.domain.match_funding import split_cost
+from portal.domain.readiness import check_publishable
 from portal.extensions import db
 from portal.models import Application, Campaign, CampaignReward, Edition, StatusChange, User
 from portal.services import audit
 from portal.services.campaigns.locking import locked_campaign
+from portal.services.campaigns.readiness import readiness_of
 from portal.services.cofunding import budget as budget_guard
 from portal.services.cofunding import ledger as cofunding
 from portal.services.evaluation import decision_mail, evaluation
@@ -256,8 +258,11 @@ def _reopen_within_budget(campaign: Campaign, ends_at: datetime, now: datetime) 
 
 @transactional
 def publish(campaign: Campaign, actor: User, now: datetime) -> None:
+    """Refused once published, and below the edition's readiness minimum
+    (``DomainError(ReadinessError.BELOW_MINIMUM, score=, minimum=, missing=[codes])``)."""
     if campaign.is_published:
         raise DomainError(SelectionError.PUBLISHED)
+    check_publishable(readiness_of(campaign), campaign.edition.readiness_minimum)
     campaign.published_at = now
     audit.record(
         actor,

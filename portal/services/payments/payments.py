@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from portal.domain import DomainError
 from portal.domain.following import Source
+from portal.domain.newsletter import Source as NewsletterSource
 from portal.domain.payment_reference import TOKEN_BYTES, new_reference
 from portal.domain.pledge import PaidVia, PaymentMethod, PledgeStatus
 from portal.extensions import db
@@ -26,6 +27,7 @@ from portal.services import audit
 from portal.services.campaigns import campaign_mail, following
 from portal.services.campaigns.locking import locked_campaign
 from portal.services.cofunding.match_funding import commit_grant_if_due
+from portal.services.newsletter import subscriptions
 from portal.services.transaction import transactional
 
 
@@ -81,6 +83,7 @@ class PledgeRequest:
     method: PaymentMethod = PaymentMethod.BANK_TRANSFER
     codice_fiscale: str | None = None  # validated by the form, for the receipt
     follow: bool = False  # also follow the campaign's news (double opt-in: a confirmation e-mail)
+    newsletter: bool = False  # also ask for the programme's newsletter (its own double opt-in)
 
 
 @transactional
@@ -139,6 +142,8 @@ def create_pledge(
         campaign_mail.queue_pledge_instructions(pledge, campaign, now)
     if request.follow:
         following.follow(campaign.id, request.email, request.lang, now, source=Source.PLEDGE)
+    if request.newsletter:
+        subscriptions.subscribe(request.email, request.lang, NewsletterSource.PLEDGE, now)
     return pledge
 
 
