@@ -173,7 +173,7 @@ def _figures(pg: Postgres, uploads: Path) -> dict[str, object]:
         line.split("|") for line in pg.psql("portal", "SELECT storage_key, sha256 FROM attachment;").split()
     )
     assert set(recorded.items()) <= set(files.items()), "an attachment's file is missing or damaged"
-    assert len(recorded) == 2 + len(UPLOADS), "the demo's two submitted applications' and the uploaded ones"
+    assert len(recorded) == 3 + len(UPLOADS), "the demo's three submitted applications' and the uploaded ones"
     return {
         "tables": pg.psql("portal", digests),
         "sequences": pg.psql("portal", sequences),

@@ -340,3 +340,20 @@ def test_the_new_pages_are_valid_html(app, world, tmp_path):
         files.append(str(target))
     assert "&lt;b&gt;non HTML&lt;/b&gt;" in pages["coach-campaign"].get_data(as_text=True)  # plain text, escaped
     assert vnu_errors(files) == []
+
+
+def test_the_coach_opens_the_teams_private_preview_while_it_lasts(app, world):
+    campaign_id = world["campaigns"][0]
+    _assign(app, campaign_id, COACH)
+    coach = _client(app, COACH)
+    page = f"/it/accompagnamento/campagne/{campaign_id}"
+    assert "il team non ha un link di anteprima attivo" in coach.get(page).get_data(as_text=True)
+    with app.app_context():
+        from portal.services.campaigns import preview
+
+        team = db.session.scalars(db.select(User).filter_by(email="org0@org.example")).one()
+        preview.create_preview_link(campaign_id, team, DECIDED_AT)
+        token = db.session.get(Campaign, campaign_id).preview_token
+    html = coach.get(page).get_data(as_text=True)
+    assert f'href="/it/anteprima/{token}"' in html
+    assert app.test_client().get(f"/it/anteprima/{token}").status_code == 200  # whoever has the link
