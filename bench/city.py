@@ -230,6 +230,7 @@ def build(size: Size, now: datetime, *, seed: int = SEED, first_id: int = 1) -> 
             "max_cost_cents": RULE.max_cost_cents,
             "max_duration_months": 12,
             "campaign_days": CAMPAIGN_DAYS,
+            "instalment_plan": [],
             "threshold_percent": RULE.threshold_percent,
             "match_percent": RULE.match_percent,
             "match_cap_cents": RULE.cap_cents,

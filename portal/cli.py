@@ -183,6 +183,18 @@ def init_campaign_commands(app: Flask) -> None:
         count = expire_abandoned_checkouts(now())
         click.echo(f"Expired {count} abandoned card checkouts.")
 
+    @app.cli.command("remind-reports")
+    @click.option("--now", "at", help="ISO 8601 instant to act as now (default: the portal's clock).")
+    def remind_reports_command(at: str | None) -> None:
+        """Remind funded projects of their final spending report, 14 days before and on the day it is
+        due, once each (cron, daily; idempotent)."""
+        from portal.services.aftercare.spending import remind_reports
+
+        moment = parse_fixed_now(at) if at else now()
+        count = remind_reports(moment)
+        click.echo(f"Queued {count} spending report reminders; `flask send-mail` delivers them.")
+        deliver_now_if_immediate(moment)
+
     @app.cli.command("demo-payment")
     @click.argument("reference")
     @click.option("--amount", help="Euros paid (default: the pledge's amount), e.g. 50 or 12,50.")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from portal.domain.aftercare import MilestoneState, MilestoneStatus
 from portal.domain.application import ApplicationStatus
 from portal.domain.campaign import CampaignState
 from portal.domain.pledge import PaymentMethod
@@ -143,6 +144,38 @@ def readiness_progress(check: Check) -> str:
     return ""
 
 
+# The impact indicators of `portal.domain.aftercare.INDICATORS`: the organisation's page, the
+# campaign page, the open data's documentation.
+INDICATOR_LABELS = {
+    "people_reached": _l("Persone raggiunte"),
+    "events_held": _l("Eventi realizzati"),
+    "volunteers": _l("Volontari coinvolti"),
+    "partners": _l("Partner coinvolti"),
+    "hours_of_activity": _l("Ore di attività"),
+    "spaces_improved": _l("Spazi migliorati"),
+}
+
+
+def indicator_label(code: str) -> str:
+    """An impact indicator's name, from its code (`portal.domain.aftercare.INDICATORS`)."""
+    return str(INDICATOR_LABELS.get(code, code))
+
+
+# What the organisation says of a milestone (its form), and what a page shows of it (the status,
+# `portal.domain.aftercare.milestone_status`: "late" is only ever computed).
+MILESTONE_STATE_LABELS = {
+    MilestoneState.PLANNED: _l("Da iniziare"),
+    MilestoneState.IN_PROGRESS: _l("In corso"),
+    MilestoneState.DONE: _l("Completata"),
+}
+MILESTONE_STATUS_LABELS = {
+    MilestoneStatus.PLANNED: _l("Da iniziare"),
+    MilestoneStatus.IN_PROGRESS: _l("In corso"),
+    MilestoneStatus.DONE: _l("Completata"),
+    MilestoneStatus.LATE: _l("In ritardo"),
+}
+
+
 def init_app(app: Flask) -> None:
     """The labels every area's templates use (applicant pages, e-mails, back-office)."""
     app.jinja_env.globals.update(
@@ -155,6 +188,8 @@ def init_app(app: Flask) -> None:
         readiness_item_label=readiness_item_label,
         readiness_progress=readiness_progress,
         readiness_missing_words=readiness_missing_words,
+        indicator_label=indicator_label,
+        milestone_status_label=lambda status: str(MILESTONE_STATUS_LABELS[status]),
     )
 
 

@@ -1,6 +1,7 @@
 """SQLAlchemy models, a module per aggregate. Importing this package registers them all."""
 
 from portal.models.accompaniment import CampaignComment, NewsletterIssue, NewsletterSubscriber
+from portal.models.aftercare import GrantInstalment, ImpactIndicator, Milestone, SpendingReport
 from portal.models.application import (
     Application,
     Attachment,
@@ -52,6 +53,9 @@ __all__ = [
     "Edition",
     "EditionDocument",
     "Event",
+    "GrantInstalment",
+    "ImpactIndicator",
+    "Milestone",
     "EventKind",
     "NewsletterIssue",
     "NewsletterSubscriber",
@@ -67,6 +71,7 @@ __all__ = [
     "Role",
     "Score",
     "SepaBatch",
+    "SpendingReport",
     "User",
     "Venue",
 ]

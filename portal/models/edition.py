@@ -41,6 +41,10 @@ class Edition(db.Model):
     # The readiness score (0–100, portal/domain/readiness.py) a campaign needs before staff may
     # publish it; None: no minimum.
     readiness_minimum: Mapped[int | None]
+    # The grant's instalments, [{"percent": 50, "condition": "start"}, ...] (portal.domain.aftercare;
+    # empty: DEFAULT_PLAN), and the days after the project's end by which its final report is due.
+    instalment_plan: Mapped[list[dict[str, object]]] = mapped_column(sa.JSON, default=list)
+    final_report_days: Mapped[int | None]
     threshold_percent: Mapped[int | None]
     match_percent: Mapped[int | None]
     match_cap_cents: Mapped[int | None]

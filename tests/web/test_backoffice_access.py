@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.models import (
     Application,
     Assignment,
+    BudgetItem,
     Campaign,
     CampaignComment,
     DocumentKind,
@@ -19,8 +20,10 @@ from portal.models import (
     Event,
     NewsletterIssue,
     Role,
+    SpendingReport,
     Venue,
 )
+from portal.services import uploads
 from portal.services.accounts import accounts
 from portal.services.campaigns import coaching, preparation
 from portal.services.courses import office_hours
@@ -72,10 +75,28 @@ def world(app):
         reward = preparation.add_reward(campaign_id, "Grazie", 1000, "Un grazie.", None, staff, DECIDED_AT)
         issue = issues.write_issue({"it": "Notizie", "en": "News"}, {"it": "Testo", "en": "Text"}, staff, DECIDED_AT)
         office_hour_id, reward_id, issue_id = slot.id, reward.id, issue.id
+        stored = uploads.store(pdf_bytes())
+        line_id = db.session.scalars(db.select(BudgetItem.id).filter_by(application_id=ids[1])).first()
+        report = SpendingReport(
+            campaign_id=campaign_id,
+            budget_item_id=line_id,
+            amount_cents=100,
+            description="Tavoli",
+            spent_on=date(2020, 9, 1),
+            receipt_filename="r.pdf",
+            receipt_key=stored.key,
+            receipt_size=stored.size,
+            receipt_sha256=stored.sha256,
+            submitted_at=DECIDED_AT,
+        )
+        db.session.add(report)
+        db.session.commit()
+        spending_report_id = report.id
     return {
         "office_hour": office_hour_id,
         "reward": reward_id,
         "issue": issue_id,
+        "spending_report": spending_report_id,
         "application": ids[0],
         "campaign_application": ids[1],
         "other": ids[2],
@@ -146,6 +167,11 @@ STAFF_URLS = [
     ("GET", "/it/gestione/newsletter"),
     ("POST", "/it/gestione/newsletter"),
     ("GET", "/it/gestione/newsletter/{issue}"),
+    ("GET", "/it/gestione/campagne/{campaign}/rate"),
+    ("GET", "/it/gestione/campagne/{campaign}/spese"),
+    ("GET", "/it/gestione/spese/{spending_report}/ricevuta"),
+    ("POST", "/it/gestione/spese/{spending_report}/approva"),
+    ("POST", "/it/gestione/spese/{spending_report}/rimanda"),
     ("POST", "/it/gestione/newsletter/{issue}/invia"),
     ("GET", "/it/gestione/coach"),
     ("POST", "/it/gestione/coach"),
@@ -182,6 +208,10 @@ TEAM_URLS = [
     ("POST", "/it/domanda/{campaign_application}/campagna/anteprima"),
     ("GET", "/it/domanda/{campaign_application}/campagna/ricevimento"),
     ("POST", "/it/domanda/{campaign_application}/campagna/ricevimento"),
+    ("GET", "/it/domanda/{campaign_application}/spese"),
+    ("POST", "/it/domanda/{campaign_application}/spese"),
+    ("GET", "/it/domanda/{campaign_application}/dopo-la-raccolta"),
+    ("POST", "/it/domanda/{campaign_application}/dopo-la-raccolta"),
 ]
 # Each coach's own page, whatever campaigns they have.
 OWN_COACH_PAGES = {"/it/accompagnamento/", "/it/accompagnamento/ricevimento"}

@@ -133,6 +133,8 @@ def world(app, at) -> dict[str, str]:
             "issue_id": "1",  # a newsletter issue (none: its 404)
             "photo_id": "1",
             "reward_id": "1",
+            "instalment_id": "1",
+            "report_id": "1",  # a spending report (none: its 404)
             "slug": slug,
             "event_slug": event.slug,
             "token": "token-di-prova",

@@ -1,5 +1,6 @@
 """A web worker loads only what pages need: the heavy libraries of rare requests (receipt PDFs,
-Stripe, SEPA files, uploads' PDF checks, calendar files, QR codes, migrations) load on first use.
+Stripe, SEPA files, uploads' PDF checks, calendar files, QR codes, the open-data catalogue, migrations)
+load on first use.
 
 Each one costs every gunicorn worker megabytes for its whole life (WeasyPrint ~30 MB, Alembic ~11 MB,
 pypdf ~10 MB, Stripe ~6 MB...): the operator's memory budget per worker relies on this."""
@@ -24,6 +25,7 @@ HEAVY = (
     "fontTools",
     "icalendar",  # calendar files (domain/ics.py)
     "segno",  # QR codes: second factor, bank transfers
+    "rdflib",  # the open-data catalogue in DCAT-AP_IT (services/opendata_catalogue.py)
     "alembic",  # migrations (portal/extensions.py LazyMigrate)
     "flask_migrate",
 )

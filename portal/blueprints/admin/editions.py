@@ -11,9 +11,17 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import limits, upload_messages
 from portal.blueprints.admin import bp
-from portal.blueprints.admin.forms import CopyEditionForm, DocumentForm, DocumentOrderForm, EditionForm
+from portal.blueprints.admin.forms import (
+    CONDITION_LABELS,
+    INSTALMENT_ROWS,
+    CopyEditionForm,
+    DocumentForm,
+    DocumentOrderForm,
+    EditionForm,
+)
 from portal.clock import now
 from portal.domain import DomainError
+from portal.domain.aftercare import DEFAULT_PLAN, AftercareError, InstalmentCondition, PlannedInstalment
 from portal.domain.application import MAX_ATTACHMENT_BYTES
 from portal.domain.cofunding import BudgetError
 from portal.domain.eligibility import LEGAL_FORMS
@@ -67,12 +75,19 @@ def _fill(form: EditionForm, edition: Edition) -> None:
         (form.soglia, settings.threshold_percent),
         (form.quota_comune, settings.match_percent),
         (form.preparazione_minima, settings.readiness_minimum),
+        (form.giorni_relazione, settings.final_report_days),
     ):
         field.data = "" if value is None else str(value)
     form.forme.data = settings.eligible_legal_forms
     form.pubblicata.data = settings.is_published
     form.esiti_entro.data = settings.results_expected_on.strftime("%d/%m/%Y") if settings.results_expected_on else ""
     form.budget_minimo.data = settings.budget_is_floor
+    while len(form.rate):
+        form.rate.pop_entry()
+    for planned in settings.instalment_plan:
+        form.rate.append_entry({"percentuale": str(planned.percent), "condizione": planned.condition.value})
+    while len(form.rate) < INSTALMENT_ROWS:
+        form.rate.append_entry()
     while len(form.criteri):
         form.criteri.pop_entry()
     for c in evaluation.criteria_of(edition):
@@ -96,7 +111,7 @@ def edition(year: int):
     form.forme.choices = [SelectChoice(code, LEGAL_FORM_LABELS[code]) for code in LEGAL_FORMS]
     if not form.is_submitted():
         _fill(form, edition)
-    elif form.validate() and _rows_complete(form):
+    elif all([form.validate(), _instalments_complete(form)]) and _rows_complete(form):
         settings = edition_admin.EditionSettings(
             last_day=form.ultimo_giorno.date,
             max_cost_cents=form.costo_massimo.cents,
@@ -111,6 +126,8 @@ def edition(year: int):
             results_expected_on=form.esiti_entro.date,
             budget_is_floor=form.budget_minimo.data,
             readiness_minimum=form.preparazione_minima.number,
+            instalment_plan=_plan(form),
+            final_report_days=form.giorni_relazione.number,
         )
         criteria = [
             edition_admin.CriterionSettings(
@@ -134,6 +151,13 @@ def edition(year: int):
                         held=money(error.params["held"]),
                     )
                 ]
+            elif error.code in (AftercareError.PLAN_NOT_100, AftercareError.PLAN_EMPTY):
+                form.rate.errors = [
+                    _(
+                        "Le percentuali delle rate devono sommare 100: ora sommano %(total)d.",
+                        total=error.params.get("total", 0),
+                    )
+                ]
             else:
                 form.criteri.errors = [_("Ci sono già valutazioni con questi criteri: non si possono più cambiare")]
         else:
@@ -147,8 +171,31 @@ def edition(year: int):
         form=form,
         held_cents=edition_admin.held_cents(edition, now()),
         documents=documents.documents_of(edition),
+        default_plan=DEFAULT_PLAN,
+        condition_labels=CONDITION_LABELS,
         page_has_errors=bool(form.errors),
     )
+
+
+def _plan(form: EditionForm) -> tuple[PlannedInstalment, ...]:
+    """The instalment rows filled in, in order; none: the default plan."""
+    return tuple(
+        PlannedInstalment(row.percentuale.number, InstalmentCondition(row.condizione.data))
+        for row in (entry.form for entry in form.rate)
+        if row.is_complete
+    )
+
+
+def _instalments_complete(form: EditionForm) -> bool:
+    """Each instalment row is empty, or has both its percentage and its condition."""
+    ok = True
+    for row in (entry.form for entry in form.rate):
+        if row.is_blank or row.is_complete or row.percentuale.errors:
+            continue
+        missing = row.condizione if not row.condizione.data else row.percentuale
+        missing.errors = [*missing.errors, _("Completa la rata: percentuale e quando si paga")]
+        ok = False
+    return ok
 
 
 def _rows_complete(form: EditionForm) -> bool:

@@ -9,6 +9,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, RadioField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from portal.domain.aftercare import InstalmentCondition
 from portal.domain.readiness import FULL_SCORE
 from portal.form_fields import (
     CheckboxesField,
@@ -158,6 +159,31 @@ class CriterionRow(Form):
         return not any((f.data or "").strip() for f in fields)
 
 
+# When an instalment of the grant is paid, as staff read it (the edition form and the instalments page).
+CONDITION_LABELS = {
+    InstalmentCondition.START: _l("All'avvio, quando la campagna ha avuto successo"),
+    InstalmentCondition.FINAL_REPORT: _l("Con la relazione finale approvata"),
+}
+INSTALMENT_ROWS = 4
+
+
+class InstalmentRow(Form):
+    percentuale = number_field(_l("Percentuale del contributo"), 1, 100)
+    condizione = SelectField(
+        _l("Quando si paga"),
+        choices=[SelectChoice("", "—")] + [SelectChoice(c.value, label) for c, label in CONDITION_LABELS.items()],
+        validators=[Optional()],
+    )
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.percentuale.data or "").strip() and not self.condizione.data
+
+    @property
+    def is_complete(self) -> bool:
+        return self.percentuale.number is not None and bool(self.condizione.data)
+
+
 class EditionForm(FlaskForm):
     ultimo_giorno = DateField(_l("Ultimo giorno per inviare le domande"))
     costo_massimo = euro_field(_l("Costo massimo di un progetto (euro)"))
@@ -173,6 +199,8 @@ class EditionForm(FlaskForm):
     budget_minimo = BooleanField(_l("Il budget è un minimo: mostra «oltre» prima della cifra"))
     preparazione_minima = number_field(_l("Punteggio minimo di preparazione per pubblicare"), 0, FULL_SCORE)
     criteri = FieldList(FormField(CriterionRow), min_entries=1, max_entries=12)
+    rate = FieldList(FormField(InstalmentRow), min_entries=INSTALMENT_ROWS, max_entries=INSTALMENT_ROWS)
+    giorni_relazione = number_field(_l("Giorni per la relazione finale, dalla fine del progetto"), 1, 365)
 
 
 class CopyEditionForm(FlaskForm):
@@ -213,3 +241,16 @@ class ConfirmForm(FlaskForm):
     """A step staff confirm on a page of its own: the button sends `conferma` (what was confirmed)."""
 
     conferma = StringField(validators=[Optional(), Length(max=20)])
+
+
+class InstalmentPaymentForm(FlaskForm):
+    """An instalment of the grant recorded as paid: the Comune's reference for the payment."""
+
+    riferimento = StringField(
+        _l("Riferimento del pagamento (numero del mandato)"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Scrivi il riferimento del pagamento")),
+            Length(max=100, message=_l("Al massimo 100 caratteri")),
+        ],
+    )

@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("applications", __name__, url_prefix="/<lang>/domanda")
 
 from portal.blueprints.applications import (  # noqa: E402,F401
+    aftercare,
     attachments,
     campaign_updates,
     comments,
@@ -15,6 +16,7 @@ from portal.blueprints.applications import (  # noqa: E402,F401
     photos,
     preparation,
     preview,
+    spending,
     steps,
     submission,
 )

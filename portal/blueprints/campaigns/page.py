@@ -19,6 +19,8 @@ from portal.i18n import current_lang
 from portal.models import Campaign, CampaignPhoto, CampaignReward, CampaignUpdate, Pledge
 from portal.models.types import UTCDateTime
 from portal.rich_text import sanitise
+from portal.services.aftercare import milestones as aftercare
+from portal.services.aftercare import spending
 from portal.services.campaigns import public
 from portal.urls import absolute_url
 
@@ -198,6 +200,10 @@ def campaign_page(campaign: Campaign, *, preview: bool = False) -> str:
         update_photos=lists.update_photos,
         video=presentation.video_of(campaign),
         estimates=presentation.estimate_labels(campaign),
+        # "Dopo la raccolta", for a funded project: its milestones and indicators, read once per
+        # data version (no query on the page's own path, see `aftercare.after_campaign`).
+        after_campaign=aftercare.after_campaign(campaign, now()) if figures.state.has_succeeded else None,
+        spending_totals=spending.public_totals(campaign) if figures.state.has_succeeded else None,
         preview=preview,
         **context,
     )

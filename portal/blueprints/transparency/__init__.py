@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("transparency", __name__)
 
-from portal.blueprints.transparency import feeds, opendata, tracker  # noqa: E402,F401
+from portal.blueprints.transparency import catalogue, feeds, opendata, tracker  # noqa: E402,F401

@@ -8,7 +8,8 @@ from flask import Response, render_template, stream_with_context
 
 from portal.blueprints.transparency import bp
 from portal.clock import now
-from portal.labels import CAMPAIGN_STATE_LABELS, THEME_LABELS
+from portal.labels import CAMPAIGN_STATE_LABELS, INDICATOR_LABELS, MILESTONE_STATUS_LABELS, THEME_LABELS
+from portal.services.aftercare import opendata as aftercare_data
 from portal.services.campaigns import opendata
 
 CSV_TYPE = "text/csv; charset=utf-8; header=present"
@@ -38,6 +39,36 @@ def projects_json():
     )
 
 
+@bp.get("/dati/traguardi.csv")
+def milestones_csv():
+    rows = aftercare_data.stream_milestones(now())
+    return _open(
+        aftercare_data.csv_chunks(aftercare_data.MILESTONES, rows), CSV_TYPE, "crowdfunding-civico-traguardi.csv"
+    )
+
+
+@bp.get("/dati/traguardi.json")
+def milestones_json():
+    moment = now()
+    chunks = aftercare_data.json_chunks(aftercare_data.MILESTONES, aftercare_data.stream_milestones(moment), moment)
+    return _open(chunks, "application/json; charset=utf-8", "crowdfunding-civico-traguardi.json")
+
+
+@bp.get("/dati/indicatori.csv")
+def indicators_csv():
+    rows = aftercare_data.stream_indicators(now())
+    return _open(
+        aftercare_data.csv_chunks(aftercare_data.INDICATORS, rows), CSV_TYPE, "crowdfunding-civico-indicatori.csv"
+    )
+
+
+@bp.get("/dati/indicatori.json")
+def indicators_json():
+    moment = now()
+    chunks = aftercare_data.json_chunks(aftercare_data.INDICATORS, aftercare_data.stream_indicators(moment), moment)
+    return _open(chunks, "application/json; charset=utf-8", "crowdfunding-civico-indicatori.json")
+
+
 @bp.get("/<lang>/dati-aperti")
 def opendata_page():
     return render_template(
@@ -48,4 +79,8 @@ def opendata_page():
         source=opendata.SOURCE,
         states=CAMPAIGN_STATE_LABELS,
         themes=THEME_LABELS,
+        milestone_fields=aftercare_data.MILESTONE_FIELDS,
+        milestone_statuses=MILESTONE_STATUS_LABELS,
+        indicator_fields=aftercare_data.INDICATOR_FIELDS,
+        indicators=INDICATOR_LABELS,
     )

@@ -12,6 +12,7 @@ from portal.domain.following import NewsKind
 from portal.domain.pledge import PledgeStatus
 from portal.extensions import db
 from portal.models import Campaign, Pledge
+from portal.services.aftercare import instalments
 from portal.services.campaigns import campaign_mail, following
 from portal.services.campaigns.locking import locked_campaign
 from portal.services.payments.checkout import expire_abandoned_in
@@ -85,6 +86,8 @@ def _close(campaign: Campaign, now: datetime) -> Closing:
         # The money goes to the organisation: each confirmed supporter gets their receipt.
         confirmed = [p for p in pledges.values() if p.status is PledgeStatus.CONFIRMED]
         campaign_mail.queue_receipts(campaign, sorted(confirmed, key=lambda p: p.id), now)
+        # The grant's instalments, from the edition's plan, under the lock this run holds.
+        instalments.schedule(campaign, now)
     # Each paid pledge gets its refund (one per pledge, whatever runs again) and its e-mail:
     # a card's goes back through the provider, a bank transfer's waits for the supporter's IBAN.
     open_refunds(refunds, now)

@@ -7,8 +7,12 @@ public tracker and the selection of projects in the back-office always agree.
 - `summary_of`: the figures, per Municipio and per state, added up by the database in one query
   whatever the number of campaigns (the tracker, `used_cents` for the selection and the grant engine);
 - `campaign_page`: one page of the public campaigns with their shares (the tracker's detail);
-- `ledger_of`: every campaign of the edition read one by one (two queries, rows growing with the
+- `ledger_of`: every campaign of the edition read one by one (three queries, rows growing with the
   edition): the record-by-record reading the summary is checked against.
+
+Beside each share, what of the committed grant is paid (the instalments recorded as paid,
+`services/aftercare/instalments.py`: `paid_cents` over rows, `paid_in_sql` in the queries): paid is
+part of committed, never more.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from portal.domain.funding import MoneyPicture, money_of
 from portal.extensions import db
 from portal.models import Application, Campaign, Edition
 from portal.services import data_version
+from portal.services.aftercare import instalments
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class CampaignLine:
     campaign: Campaign
     state: CampaignState
     share: Share
+    paid_cents: int = 0  # of the committed grant, paid in instalments
 
     @property
     def money(self) -> MoneyPicture:
@@ -47,6 +53,7 @@ class AreaLine:
     municipio: int | None
     projects: int
     share: Share
+    paid_cents: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ class Ledger:
     not_public: Share  # selected projects whose campaign is not public yet
     not_public_count: int
     areas: list[AreaLine]  # by Municipio number, "not given" last
+    paid_cents: int = 0  # of the committed grants, every campaign's
 
     @property
     def goal_cents(self) -> int:
@@ -110,11 +118,15 @@ def ledger_of(edition: Edition, now: datetime) -> Ledger:
     lines: list[CampaignLine] = []
     hidden: list[Share] = []
     by_area: dict[int | None, list[Share]] = defaultdict(list)
+    paid_by_area: dict[int | None, int] = defaultdict(int)
+    paid_by_campaign = instalments.instalments_in(edition.id)
     for campaign in _campaigns(edition):
         share = campaign_share(campaign, now)
+        paid = instalments.paid_cents(paid_by_campaign.get(campaign.id, ()), now)
         by_area[campaign.municipio].append(share)
+        paid_by_area[campaign.municipio] += paid
         if campaign.is_public(now):
-            lines.append(CampaignLine(campaign, campaign.state(now), share))
+            lines.append(CampaignLine(campaign, campaign.state(now), share, paid))
         else:
             hidden.append(share)
     for municipio, reserve in _selected_not_launched(edition):
@@ -123,7 +135,7 @@ def ledger_of(edition: Edition, now: datetime) -> Ledger:
         hidden.append(share)
     everything = total(line.share for line in lines) + total(hidden)
     areas = [
-        AreaLine(municipio, len(by_area[municipio]), total(by_area[municipio]))
+        AreaLine(municipio, len(by_area[municipio]), total(by_area[municipio]), paid_by_area[municipio])
         for municipio in sorted(by_area, key=lambda m: (m is None, m or 0))
     ]
     return Ledger(
@@ -134,6 +146,7 @@ def ledger_of(edition: Edition, now: datetime) -> Ledger:
         not_public=total(hidden),
         not_public_count=len(hidden),
         areas=areas,
+        paid_cents=sum(paid_by_area.values()),
     )
 
 
@@ -151,6 +164,7 @@ class StateLine:
     state: CampaignState
     campaigns: int
     share: Share
+    paid_cents: int = 0
 
 
 @dataclass(frozen=True)
@@ -167,15 +181,23 @@ class Summary:
     not_public_count: int
     areas: list[AreaLine]  # by Municipio number, "not given" last
     states: list[StateLine]  # of the public campaigns, in the order of `CampaignState`, empty states left out
+    paid_cents: int = 0  # of the committed grants, every campaign's (paid is part of committed)
 
     @property
     def project_count(self) -> int:
         return self.public_count + self.not_public_count
 
+    @property
+    def not_public_paid_cents(self) -> int:
+        """Paid of the grants of campaigns not public (any whose edition or page was taken down)."""
+        return self.paid_cents - sum(line.paid_cents for line in self.states)
+
 
 def _rows(edition: Edition, now: datetime) -> sa.Select:
     """Per Municipio and state (None: not public, or a selected project not launched yet): how many
-    projects, their shares and, for the public campaigns, goal, target and raised."""
+    projects, their shares, what is paid of their grants and, for the public campaigns, goal, target
+    and raised. What is paid is one correlated subquery per campaign row (`instalments.paid_in_sql`),
+    added up with the rest: the same single query."""
     not_public = ~Campaign.is_public(now)
     state = sa.case((not_public, sa.null()), *((Campaign.in_state(s, now), s.value) for s in CampaignState))
     reserved, committed, released = Campaign.share_in_sql(now)
@@ -186,6 +208,7 @@ def _rows(edition: Edition, now: datetime) -> sa.Select:
         reserved.label("reserved"),
         committed.label("committed"),
         released.label("released"),
+        instalments.paid_in_sql(now).label("paid"),
         Campaign.goal_cents.label("goal"),
         Campaign.target_cents.label("target"),
         Campaign.confirmed_cents.label("raised"),
@@ -200,29 +223,33 @@ def _rows(edition: Edition, now: datetime) -> sa.Select:
         zero,
         zero,
         zero,
+        zero,
     ).where(Application.edition_id == edition.id, Application.status == ApplicationStatus.SELECTED, ~launched)
     rows = sa.union_all(campaigns, selected).subquery()
     return sa.select(
         rows.c.municipio,
         rows.c.state,
         sa.func.count(),
-        *(sa.func.sum(rows.c[name]) for name in ("reserved", "committed", "released", "goal", "target", "raised")),
+        *(
+            sa.func.sum(rows.c[name])
+            for name in ("reserved", "committed", "released", "paid", "goal", "target", "raised")
+        ),
     ).group_by(rows.c.municipio, rows.c.state)
 
 
 def summary_of(edition: Edition, now: datetime) -> Summary:
     """Where the edition's budget stands at `now`, per Municipio and per state (one query)."""
-    by_area: dict[int | None, tuple[int, Share]] = {}
-    by_state: dict[CampaignState, tuple[int, Share]] = {}
+    by_area: dict[int | None, tuple[int, Share, int]] = {}
+    by_state: dict[CampaignState, tuple[int, Share, int]] = {}
     public_money = [0, 0, 0]  # goal, target, raised of the public campaigns
     for municipio, state, count, *sums in db.session.execute(_rows(edition, now)):
-        reserved, committed, released, *money = (int(value or 0) for value in sums)
+        reserved, committed, released, paid, *money = (int(value or 0) for value in sums)
         share = Share(reserved, committed, released)
-        projects, area = by_area.get(municipio, (0, Share()))
-        by_area[municipio] = (projects + count, area + share)
+        projects, area, area_paid = by_area.get(municipio, (0, Share(), 0))
+        by_area[municipio] = (projects + count, area + share, area_paid + paid)
         if state is not None:
-            campaigns, of_state = by_state.get(CampaignState(state), (0, Share()))
-            by_state[CampaignState(state)] = (campaigns + count, of_state + share)
+            campaigns, of_state, state_paid = by_state.get(CampaignState(state), (0, Share(), 0))
+            by_state[CampaignState(state)] = (campaigns + count, of_state + share, state_paid + paid)
             public_money = [a + b for a, b in zip(public_money, money, strict=True)]
     areas = [
         AreaLine(municipio, *by_area[municipio]) for municipio in sorted(by_area, key=lambda m: (m is None, m or 0))
@@ -247,6 +274,7 @@ def summary_of(edition: Edition, now: datetime) -> Summary:
         not_public_count=sum(area.projects for area in areas) - public_count,
         areas=areas,
         states=states,
+        paid_cents=sum(area.paid_cents for area in areas),
     )
 
 
@@ -262,15 +290,16 @@ PAGE_SIZE = 50  # campaigns per page of the tracker's detail
 
 
 def campaign_page(edition: Edition, now: datetime, page: int, per_page: int = PAGE_SIZE) -> list[CampaignLine]:
-    """The `page`-th (from 1) `per_page` public campaigns of the edition, in the tracker's order (one query)."""
-    campaigns = db.session.scalars(
-        sa.select(Campaign)
+    """The `page`-th (from 1) `per_page` public campaigns of the edition, in the tracker's order, with
+    what is paid of each one's grant (one query)."""
+    rows = db.session.execute(
+        sa.select(Campaign, instalments.paid_in_sql(now))
         .where(Campaign.edition_id == edition.id, Campaign.is_public(now))
         .order_by(Campaign.starts_at, Campaign.title, Campaign.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return [CampaignLine(campaign, campaign.state(now), campaign.share(now)) for campaign in campaigns]
+    return [CampaignLine(campaign, campaign.state(now), campaign.share(now), int(paid)) for campaign, paid in rows]
 
 
 def page_count(summary: Summary, per_page: int = PAGE_SIZE) -> int:

@@ -10,10 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.clock import ROME, to_rome
 from portal.domain import DomainError
+from portal.domain.aftercare import PlannedInstalment
 from portal.domain.cofunding import check_budget_change
 from portal.extensions import db
 from portal.models import Criterion, Edition, Score, User
 from portal.services import audit
+from portal.services.aftercare import instalments
 from portal.services.cofunding import ledger
 from portal.services.cofunding.budget import locked_edition
 from portal.services.evaluation.evaluation import criteria_of
@@ -34,6 +36,7 @@ FIGURES = (
     "match_cap_cents",
     "budget_cents",
     "readiness_minimum",  # the readiness score a campaign needs before staff publish it (0–100)
+    "final_report_days",  # days after the project's end by which its final spending report is due
 )
 COPIED = (
     *FIGURES,
@@ -45,6 +48,7 @@ COPIED = (
     "training_partner",
     "communication_partner",
     "eu_programme",
+    "instalment_plan",  # how the grant is paid (services/aftercare/instalments.py); empty: the default
 )
 
 
@@ -112,6 +116,10 @@ class EditionSettings:
     results_expected_on: date | None = None  # "Esiti attesi entro": a local date
     budget_is_floor: bool = False  # the budget is a minimum: pages say "oltre"
     readiness_minimum: int | None = None  # 0–100 (portal/domain/readiness.py); None: no minimum
+    # The grant's instalments (each above 0 %, adding up to 100 %: domain.aftercare.check_plan);
+    # empty: DEFAULT_PLAN. Instalments already written for a campaign keep the plan of their day.
+    instalment_plan: tuple[PlannedInstalment, ...] = ()
+    final_report_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,7 @@ def settings_of(edition: Edition) -> EditionSettings:
         is_published=edition.is_published,
         results_expected_on=edition.results_expected_on,
         budget_is_floor=edition.budget_is_floor,
+        instalment_plan=instalments.chosen_plan(edition),
         **{name: getattr(edition, name) for name in FIGURES},
     )
 
@@ -153,18 +162,21 @@ def update_edition(
     rubrics are words, changed in place even then.
 
     The budget is set under the edition's row lock, never below what is reserved and committed at
-    `now`: ``DomainError(BudgetError.BELOW_HELD, held=…)`` (`domain.cofunding.check_budget_change`)."""
+    `now`: ``DomainError(BudgetError.BELOW_HELD, held=…)`` (`domain.cofunding.check_budget_change`).
+    An instalment plan not adding up to 100 % is refused (`domain.aftercare.check_plan`)."""
     edition = locked_edition(edition.id)
     check_budget_change(edition.budget_cents, settings.budget_cents, held_cents(edition, now))
+    plan = instalments.stored_plan(settings.instalment_plan)
     if criteria and _scored(edition) and [(c.label_it, c.weight, c.max_score) for c in criteria] != _current(edition):
         raise DomainError(EditionError.CRITERIA_IN_USE)
-    before = {**settings_of(edition).__dict__, "criteria": _criteria_snapshot(edition), **_criteria_words(edition)}
+    before = _audited(edition)
     for name in FIGURES:
         setattr(edition, name, getattr(settings, name))
     edition.eligible_legal_forms = settings.eligible_legal_forms
     edition.is_published = settings.is_published
     edition.results_expected_on = settings.results_expected_on
     edition.budget_is_floor = settings.budget_is_floor
+    edition.instalment_plan = plan
     edition.applications_close_at = (
         datetime.combine(settings.last_day + timedelta(days=1), time(0, 0), tzinfo=ROME) if settings.last_day else None
     )
@@ -192,9 +204,20 @@ def update_edition(
         for row, c in zip(_rows(edition), criteria, strict=True):
             row.label_en, row.rubric_it, row.rubric_en = c.label_en, c.rubric_it, c.rubric_en
         db.session.flush()
-    after = {**settings_of(edition).__dict__, "criteria": _criteria_snapshot(edition), **_criteria_words(edition)}
+    after = _audited(edition)
     changes = {key: [str(value[0]), str(value[1])] for key, value in audit.diff(before, after).items()}
     audit.record(actor, "edition.update", "edition", edition.id, now, label=str(edition.year), changes=changes)
+
+
+def _audited(edition: Edition) -> dict[str, object]:
+    """The edition's settings and criteria as the audit log compares them."""
+    settings = settings_of(edition).__dict__
+    return {
+        **settings,
+        "instalment_plan": instalments.plan_text(settings["instalment_plan"]),
+        "criteria": _criteria_snapshot(edition),
+        **_criteria_words(edition),
+    }
 
 
 def _rows(edition: Edition) -> list[Criterion]:

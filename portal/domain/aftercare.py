@@ -1,0 +1,107 @@
+"""After the campaign: the rules of milestones, spending reports, the grant's instalments and the
+impact indicators. Plain values in and out; "today" is always a parameter."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from portal.domain import DomainError
+
+
+class MilestoneState(enum.Enum):
+    """What the organisation says of a milestone."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class MilestoneStatus(enum.Enum):
+    """What a page shows: the state, or "late" for one not done whose date has passed."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    LATE = "late"
+
+    @property
+    def is_late(self) -> bool:
+        return self is MilestoneStatus.LATE
+
+    @property
+    def is_done(self) -> bool:
+        return self is MilestoneStatus.DONE
+
+
+def milestone_status(state: MilestoneState, due_on: date, today: date) -> MilestoneStatus:
+    """Late: not done, and its date (a day in Rome) is before today. Done is never late."""
+    if state is not MilestoneState.DONE and due_on < today:
+        return MilestoneStatus.LATE
+    return MilestoneStatus(state.value)
+
+
+class ReportStatus(enum.Enum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"  # sent back by staff with a reason; the organisation sends a new one
+
+    @property
+    def is_approved(self) -> bool:
+        return self is ReportStatus.APPROVED
+
+
+class InstalmentCondition(enum.Enum):
+    """When an instalment of the grant is due."""
+
+    START = "start"  # the advance, once the grant is committed and the campaign has succeeded
+    FINAL_REPORT = "final_report"  # the balance, once staff approve the final spending report
+
+
+@dataclass(frozen=True)
+class PlannedInstalment:
+    percent: int
+    condition: InstalmentCondition
+
+
+# The plan an edition starts from: an advance at the start, the balance on the approved final report.
+DEFAULT_PLAN: tuple[PlannedInstalment, ...] = (
+    PlannedInstalment(50, InstalmentCondition.START),
+    PlannedInstalment(50, InstalmentCondition.FINAL_REPORT),
+)
+
+
+class AftercareError(enum.StrEnum):
+    PLAN_NOT_100 = "plan_not_100"
+    PLAN_EMPTY = "plan_empty"
+    OVER_COMMITTED = "paid_over_committed"
+    NOT_DUE = "instalment_not_due"
+    ALREADY_PAID = "instalment_already_paid"
+
+
+def check_plan(plan: Sequence[PlannedInstalment]) -> None:
+    """An instalment plan has at least one instalment, each above 0 %, adding up to 100 %."""
+    if not plan or any(p.percent <= 0 for p in plan):
+        raise DomainError(AftercareError.PLAN_EMPTY)
+    if sum(p.percent for p in plan) != 100:
+        raise DomainError(AftercareError.PLAN_NOT_100, total=sum(p.percent for p in plan))
+
+
+def split_grant(grant_cents: int, plan: Sequence[PlannedInstalment]) -> list[int]:
+    """Each instalment's amount in cents: its percent rounded down, the last one taking what is
+    left, so the amounts always add up to the grant exactly."""
+    check_plan(plan)
+    amounts = [grant_cents * p.percent // 100 for p in plan[:-1]]
+    return [*amounts, grant_cents - sum(amounts)]
+
+
+def check_payment(committed_cents: int, paid_cents: int, amount_cents: int) -> None:
+    """Paid is part of committed, never more."""
+    if paid_cents + amount_cents > committed_cents:
+        raise DomainError(AftercareError.OVER_COMMITTED, committed=committed_cents, paid=paid_cents)
+
+
+# The impact indicators an applicant may choose, by code (their names live in portal/labels.py).
+INDICATORS = ("people_reached", "events_held", "volunteers", "partners", "hours_of_activity", "spaces_improved")
