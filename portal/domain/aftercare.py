@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from portal.domain import DomainError
 
@@ -105,3 +105,34 @@ def check_payment(committed_cents: int, paid_cents: int, amount_cents: int) -> N
 
 # The impact indicators an applicant may choose, by code (their names live in portal/labels.py).
 INDICATORS = ("people_reached", "events_held", "volunteers", "partners", "hours_of_activity", "spaces_improved")
+
+
+# --- the final spending report: when it is due, which reminder is due ----------------------------
+
+DEFAULT_FINAL_REPORT_DAYS = 60  # when the edition says nothing (Edition.final_report_days)
+REMIND_BEFORE = timedelta(days=14)
+
+
+class Reminder(enum.Enum):
+    BEFORE = "before"  # REMIND_BEFORE the due day
+    DUE = "due"  # on the due day (or the first run after it)
+
+    @property
+    def action(self) -> str:
+        """The audit log's action that records it was sent (and so is never sent again)."""
+        return f"spending.reminder_{self.value}"
+
+
+def final_report_due(end_date: date, days: int | None) -> date:
+    """The day the final report is due: `days` (default 60) after the project's end."""
+    return end_date + timedelta(days=DEFAULT_FINAL_REPORT_DAYS if days is None else days)
+
+
+def reminder_due(due_on: date, today: date) -> Reminder | None:
+    """Which reminder a run on `today` sends: from 14 days before the due day the first, from the
+    due day on the second (a run that missed the first days still sends each, at most once)."""
+    if today >= due_on:
+        return Reminder.DUE
+    if today >= due_on - REMIND_BEFORE:
+        return Reminder.BEFORE
+    return None

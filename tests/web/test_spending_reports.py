@@ -16,6 +16,7 @@ from flask import render_template
 
 from portal.clock import ROME
 from portal.domain import DomainError
+from portal.domain import aftercare as aftercare_rules
 from portal.domain.aftercare import ReportStatus
 from portal.extensions import db
 from portal.models import (
@@ -491,12 +492,12 @@ def test_no_reminder_once_the_final_report_is_sent(app, world):
 
 
 def test_the_final_report_is_due_days_after_the_projects_end():
-    assert spending.final_report_due(date(2021, 12, 31), None) == DUE_ON
-    assert spending.final_report_due(date(2021, 12, 31), 30) == date(2022, 1, 30)
-    assert spending.reminder_due(DUE_ON, DUE_ON - timedelta(days=15)) is None
-    assert spending.reminder_due(DUE_ON, DUE_ON - timedelta(days=14)) is spending.Reminder.BEFORE
-    assert spending.reminder_due(DUE_ON, DUE_ON) is spending.Reminder.DUE
-    assert spending.reminder_due(DUE_ON, DUE_ON + timedelta(days=40)) is spending.Reminder.DUE
+    assert aftercare_rules.final_report_due(date(2021, 12, 31), None) == DUE_ON
+    assert aftercare_rules.final_report_due(date(2021, 12, 31), 30) == date(2022, 1, 30)
+    assert aftercare_rules.reminder_due(DUE_ON, DUE_ON - timedelta(days=15)) is None
+    assert aftercare_rules.reminder_due(DUE_ON, DUE_ON - timedelta(days=14)) is aftercare_rules.Reminder.BEFORE
+    assert aftercare_rules.reminder_due(DUE_ON, DUE_ON) is aftercare_rules.Reminder.DUE
+    assert aftercare_rules.reminder_due(DUE_ON, DUE_ON + timedelta(days=40)) is aftercare_rules.Reminder.DUE
 
 
 # --- valid HTML -------------------------------------------------------------------------------------

@@ -23,9 +23,8 @@ the audit log's entries (no schema of its own).
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.clock import to_rome
 from portal.domain import DomainError
-from portal.domain.aftercare import ReportStatus
+from portal.domain.aftercare import Reminder, ReportStatus, final_report_due, reminder_due
 from portal.domain.campaign import CampaignState
 from portal.extensions import db
 from portal.models import Application, AuditEntry, BudgetItem, Campaign, Edition, Role, SpendingReport, User
@@ -45,8 +44,6 @@ from portal.services.transaction import on_rollback, transactional
 
 DESCRIPTION_MAX = 300  # SpendingReport.description
 REASON_MAX = 500  # SpendingReport.reason
-DEFAULT_FINAL_REPORT_DAYS = 60  # when the edition says nothing (Edition.final_report_days)
-REMIND_BEFORE = timedelta(days=14)
 
 
 class SpendingError(StrEnum):
@@ -68,34 +65,6 @@ STATUS_LABELS = {
     ReportStatus.APPROVED: _l("Approvato"),
     ReportStatus.RETURNED: _l("Rimandato indietro"),
 }
-
-
-# --- the pure rules: when the final report is due, which reminder is due ---------------------------
-
-
-class Reminder(enum.Enum):
-    BEFORE = "before"  # REMIND_BEFORE the due day
-    DUE = "due"  # on the due day (or the first run after it)
-
-    @property
-    def action(self) -> str:
-        """The audit log's action that records it was sent (and so is never sent again)."""
-        return f"spending.reminder_{self.value}"
-
-
-def final_report_due(end_date: date, days: int | None) -> date:
-    """The day the final report is due: `days` (default 60) after the project's end."""
-    return end_date + timedelta(days=DEFAULT_FINAL_REPORT_DAYS if days is None else days)
-
-
-def reminder_due(due_on: date, today: date) -> Reminder | None:
-    """Which reminder a run on `today` sends: from 14 days before the due day the first, from the
-    due day on the second (a run that missed the first days still sends each, at most once)."""
-    if today >= due_on:
-        return Reminder.DUE
-    if today >= due_on - REMIND_BEFORE:
-        return Reminder.BEFORE
-    return None
 
 
 # --- reading ----------------------------------------------------------------------------------------
