@@ -105,6 +105,7 @@ def init_app(app: Flask) -> None:
                 "month_year": month_year,
                 "last_day": last_day_of,
                 "decimal": two_decimals,
+                "number": whole_number,
             }.items()
         }
     )
@@ -158,6 +159,11 @@ def _money(cents: int, decimals: bool, locale: str) -> str:
     pattern = Locale.parse(locale).currency_formats["standard"].pattern
     whole = pattern.split(";")[0].replace(".00", "")
     return numbers.format_currency(amount, "EUR", format=whole, currency_digits=False, locale=locale)
+
+
+def whole_number(value: int) -> str:
+    """A count in the page's language: 1.250 in Italian, 1,250 in English."""
+    return format_decimal(value, format="#,##0")
 
 
 def two_decimals(value) -> str:

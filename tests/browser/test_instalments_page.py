@@ -69,7 +69,7 @@ def test_the_pages_are_accessible_valid_and_a_payment_is_recorded_with_the_keybo
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rate del contributo del Comune")
     table = page.get_by_role("table")
     expect(table).to_contain_text("Da pagare")
-    expect(table).to_contain_text("Non ancora dovuta: si paga quando lo staff approva la relazione finale")
+    expect(table).to_contain_text("Non ancora dovuta: si paga quando lo staff approva il rendiconto finale")
     expect(page.get_by_role("button", name=re.compile("^Segna la rata"))).to_have_count(1)  # only the advance
     assert_accessible(page, axe_source)
     pages = [page.content()]

@@ -224,7 +224,7 @@ def test_staff_opening_the_page_writes_the_instalments_of_a_campaign_closed_befo
     html = text_of(staff.get(f"/it/gestione/campagne/{campaign_id}/rate"))
     assert [i.amount_cents for i in rows(app, campaign_id)] == [600_000, 600_000]
     assert "Rata 1" in html and "Rata 2" in html and "Da pagare" in html
-    assert "Non ancora dovuta: si paga quando lo staff approva la relazione finale delle spese" in html
+    assert "Non ancora dovuta: si paga quando lo staff approva il rendiconto finale" in html
 
 
 # --- recording payments ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from portal.clock import ROME
 from portal.domain import DomainError
 from portal.domain.application import ApplicationStatus
 from portal.extensions import db
+from portal.labels import indicator_label
 from portal.models import Application, AuditEntry, Campaign, Edition, ImpactIndicator
 from portal.services.accounts import accounts
 from portal.services.aftercare import indicators
@@ -189,3 +190,26 @@ def test_the_open_data_lists_the_indicators(app, at, client):
         "target": 10,
         "reported": None,
     }
+
+
+def test_the_call_page_sums_what_the_funded_projects_achieved(app, at, client):
+    at(MARCH_2021)
+    page = "/it/bando/2020"
+    assert "Cosa hanno realizzato" not in words(client.get(page))
+    first, _ = _project(app, OWNER, 0, "Lab Barona")
+    second, _ = _project(app, "carla@orti.example", 1, "Orti di Quarto")
+    with app.app_context():
+        db.session.add_all(
+            [
+                ImpactIndicator(application_id=first, code="volunteers", target=1000, reported=1250),
+                ImpactIndicator(application_id=second, code="volunteers", target=20),
+            ]
+        )
+        db.session.commit()
+    with app.app_context():
+        label = indicator_label("volunteers")
+    text = words(client.get(page))
+    assert "Cosa hanno realizzato i progetti finanziati" in text
+    assert f"{label} 2 1.020 1.250 (comunicato da 1 progetto)" in text
+    english = words(client.get("/en/bando/2020"))
+    assert "1,020 1,250 (reported by 1 project)" in english

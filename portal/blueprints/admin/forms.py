@@ -162,7 +162,7 @@ class CriterionRow(Form):
 # When an instalment of the grant is paid, as staff read it (the edition form and the instalments page).
 CONDITION_LABELS = {
     InstalmentCondition.START: _l("All'avvio, quando la campagna ha avuto successo"),
-    InstalmentCondition.FINAL_REPORT: _l("Con la relazione finale approvata"),
+    InstalmentCondition.FINAL_REPORT: _l("Con il rendiconto finale approvato"),
 }
 INSTALMENT_ROWS = 4
 
@@ -200,7 +200,7 @@ class EditionForm(FlaskForm):
     preparazione_minima = number_field(_l("Punteggio minimo di preparazione per pubblicare"), 0, FULL_SCORE)
     criteri = FieldList(FormField(CriterionRow), min_entries=1, max_entries=12)
     rate = FieldList(FormField(InstalmentRow), min_entries=INSTALMENT_ROWS, max_entries=INSTALMENT_ROWS)
-    giorni_relazione = number_field(_l("Giorni per la relazione finale, dalla fine del progetto"), 1, 365)
+    giorni_relazione = number_field(_l("Giorni per il rendiconto finale, dalla fine del progetto"), 1, 365)
 
 
 class CopyEditionForm(FlaskForm):

@@ -57,6 +57,7 @@ def edition(year: int):
         size_label=documents.size_label,
         format_label=documents.format_label,
         ranking=page.ranking,
+        achieved=page.achieved,
         page_has_errors=bool(form.errors),
         link_preview=link_previews.call_preview(edition, page.overview.call),
     )

@@ -12,6 +12,7 @@ from portal.domain.timeline import CallState, EventStatus, call_state, days_unti
 from portal.extensions import db
 from portal.models import Edition, EditionDocument, Event, EventKind
 from portal.services import data_version
+from portal.services.aftercare.indicators import EditionTotal, edition_totals
 from portal.services.campaigns.highlights import Highlights, campaign_counts, highlights
 from portal.services.courses.calendar import CalendarItem, calendar, programme
 from portal.services.editions import documents
@@ -118,17 +119,20 @@ class CallPage:
     overview: Overview
     documents: list[EditionDocument]  # read-only rows, detached
     ranking: list[RankingEntry]
+    achieved: list[EditionTotal]  # the impact indicators summed over the funded projects
 
 
 def call_page(edition: Edition, now: datetime) -> CallPage:
-    """Read once per data version (documents and ranking change with the data, or when the ranking's
-    publication time passes, a boundary of the version)."""
+    """Read once per data version (documents, ranking and the indicators' totals change with the
+    data, or when the ranking's publication time passes or a campaign ends, boundaries of the version)."""
 
     def read() -> CallPage:
         listed = documents.listed(edition, now)
         for document in listed:
             db.session.expunge(document)
-        return CallPage(edition_overview(edition, now), listed, published_ranking(edition, now))
+        return CallPage(
+            edition_overview(edition, now), listed, published_ranking(edition, now), edition_totals(edition, now)
+        )
 
     return data_version.memo(f"call.page.{edition.id}", read)
 
