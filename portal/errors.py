@@ -32,8 +32,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
+        # Flask hands an error raised outside the view (an after_request hook, the response's
+        # finalising) straight to this handler, not to the DBAPIError one below: the database going
+        # away there is still the database going away.
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, DBAPIError) and database_unavailable(original):
+            return unavailable(original)
         # The failed request's transaction must not leak into the error page's queries.
-        transaction.discard()
+        with contextlib.suppress(SQLAlchemyError):
+            transaction.discard()
         return render_template("errors/500.html", error=error), 500
 
     @app.errorhandler(DBAPIError)

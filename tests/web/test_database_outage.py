@@ -279,6 +279,20 @@ def test_a_commit_cut_off_stores_nothing_of_the_request(app, client, data, at, m
             assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0, model
 
 
+def test_the_database_lost_after_the_view_is_still_a_503(app, client, data, monkeypatch):
+    """An error in an after_request hook reaches Flask's 500 handler, not the database one."""
+
+    def cut_off(response):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(app, "after_request_funcs", {**app.after_request_funcs, None: [cut_off]})
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client.get("/it/calendario")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert UNAVAILABLE_IT in response.get_data(as_text=True)
+
+
 def test_other_database_errors_are_still_bugs_with_the_500_page(app, client, data, monkeypatch):
     def broken(*args, **kwargs):
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))
