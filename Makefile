@@ -6,11 +6,14 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
+# spid-sp-test (AgID's community checker of SPID/CIE service providers) in a venv of its own: its
+# dependencies pin versions the portal's venv cannot hold.
+SPID_VENV := .venv-spid
 export PORTAL_ENV ?= development
 # The demo's clock; `make run PORTAL_NOW=` runs on the real time.
 export PORTAL_NOW ?= 2020-06-01T10:00:00+02:00
 
-.PHONY: run run-deps test test-sqlite test-postgres test-stripe system-deps node-deps translations translations-check assets lint clean bench bench-profile bench-lighthouse
+.PHONY: run run-deps test test-sqlite test-postgres test-stripe spid-check system-deps node-deps translations translations-check assets lint clean bench bench-profile bench-lighthouse
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +25,10 @@ $(VENV)/.installed-run: requirements.txt | $(BIN)/activate
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed-run
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(SPID_VENV)/.installed: requirements-spid-sp-test.txt
+	$(PYTHON) -m venv $(SPID_VENV) && $(SPID_VENV)/bin/pip install --quiet -r requirements-spid-sp-test.txt
 	touch $@
 
 instance:
@@ -38,7 +45,7 @@ run: run-deps $(VENV)/.installed-run | instance
 ## The two passes share nothing (own database, own Redis for the rate limits, uploads, ports),
 ## so they run side by side, one a core; each pass's output is printed whole when it ends
 ## (`--output-sync`). `make test-sqlite` or `make test-postgres` runs one of them alone.
-test: system-deps node-deps $(VENV)/.installed-dev
+test: system-deps node-deps $(VENV)/.installed-dev $(SPID_VENV)/.installed
 	$(MAKE) --no-print-directory lint translations-check
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
@@ -46,9 +53,20 @@ test-sqlite: $(VENV)/.installed-dev
 	@echo "== suite on SQLite =="
 	PORTAL_ENV=testing TEST_DATABASE_URL= scripts/with-redis.sh $(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: $(VENV)/.installed-dev
+test-postgres: $(VENV)/.installed-dev $(SPID_VENV)/.installed
 	@echo "== suite on PostgreSQL =="
 	PORTAL_ENV=testing scripts/with-redis.sh scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+
+## make spid-check SP_URL=https://…: spid-sp-test's metadata checks against a deployed portal's SP
+## metadata (SP_URL: its address, e.g. https://crowdfunding.comune.example/spid/metadata.xml), with
+## the production profile (SPID_PROFILE=spid-sp-public by default; cie-sp-public for /cie/metadata.xml).
+## Run it before sending the metadata to AgID and after every change of keys; not part of `make test`.
+SPID_PROFILE ?= spid-sp-public
+spid-check: $(SPID_VENV)/.installed
+	@if [ -z "$(SP_URL)" ]; then \
+		echo "make spid-check needs SP_URL: the deployed SP metadata's address (…/spid/metadata.xml)." >&2; \
+		exit 2; fi
+	$(SPID_VENV)/bin/spid_sp_test --metadata-url "$(SP_URL)" --profile $(SPID_PROFILE) --extra
 
 ## make test-stripe: the Stripe contract test against Stripe's test mode instead of the local stand-in.
 ## Needs a test-mode key (STRIPE_SECRET_KEY=sk_test_…); not part of `make test`, which runs the same

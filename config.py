@@ -155,6 +155,40 @@ class Config:
     COMPRESS_LEVEL = 6
     COMPRESS_BR_LEVEL = 4
 
+    # Signing in with SPID and CIE (portal/services/identity): the portal is a SAML 2.0 service
+    # provider under AgID's SPID rules and the CIE SAML profile. SPID_ENTITY_ID is the SP's name (its
+    # metadata's address by convention: SITE_URL + /spid/metadata.xml); SPID_KEY_FILE / SPID_CERT_FILE
+    # the PEM key and certificate that sign the metadata and every AuthnRequest (for a public body the
+    # certificate follows Avviso SPID n.29 v3: `write_sp_certificate` makes a self-signed one, in
+    # portal/services/identity/certificates.py). SPID_ORGANIZATION_* go into md:Organization,
+    # SPID_IPA_CODE and SPID_CONTACT_* into the md:ContactPerson's SPID extensions. SPID_LEVEL is the
+    # minimum level asked (2; 3 where the service needs it). SPID_IDP_METADATA_DIR holds the identity
+    # providers' metadata files (the registry's, kept up to date by a command): read from disk, never
+    # fetched at request time. SPID_CLOCK_SKEW_SECONDS: how far an IdP's clock may be from ours.
+    SPID_ENABLED = _env("SPID_ENABLED", "0") == "1"
+    SPID_ENTITY_ID = _env("SPID_ENTITY_ID", f"{SITE_URL}/spid/metadata.xml")
+    SPID_KEY_FILE = _env("SPID_KEY_FILE", str(BASE_DIR / "instance" / "spid" / "sp.key"))
+    SPID_CERT_FILE = _env("SPID_CERT_FILE", str(BASE_DIR / "instance" / "spid" / "sp.crt"))
+    SPID_ORGANIZATION_NAME = _env("SPID_ORGANIZATION_NAME", "Comune di Milano")
+    SPID_ORGANIZATION_DISPLAY_NAME = _env("SPID_ORGANIZATION_DISPLAY_NAME", "Comune di Milano")
+    SPID_ORGANIZATION_URL = _env("SPID_ORGANIZATION_URL", "https://www.comune.milano.it")
+    SPID_IPA_CODE = _env("SPID_IPA_CODE", "c_f205")
+    SPID_LOCALITY = _env("SPID_LOCALITY", "Milano")
+    SPID_CONTACT_EMAIL = _env("SPID_CONTACT_EMAIL", CONTACT_EMAIL)
+    SPID_CONTACT_PHONE = _env("SPID_CONTACT_PHONE", "+39020202")
+    SPID_LEVEL = int(_env("SPID_LEVEL", "2"))
+    SPID_IDP_METADATA_DIR = _env("SPID_IDP_METADATA_DIR", str(BASE_DIR / "instance" / "spid" / "idp"))
+    SPID_CLOCK_SKEW_SECONDS = int(_env("SPID_CLOCK_SKEW_SECONDS", "60"))
+    # `flask update-spid-registry`: AgID's signed aggregate of the SPID identity providers, and the
+    # registry's signing certificate (PEM) that checks it (empty: the signature is not checked).
+    SPID_REGISTRY_URL = _env("SPID_REGISTRY_URL", "https://registry.spid.gov.it/metadata/idp/spid-entities-idps.xml")
+    SPID_REGISTRY_CERT_FILE = _env("SPID_REGISTRY_CERT_FILE", "")
+    # Who may still sign in with an e-mail and a password (portal/domain/sign_in.py `PasswordSignIn`):
+    # "all" (the demo, the tests, a portal without SPID), "partners" (the back office and partners
+    # without SPID; organisations use SPID/CIE), "off" (SPID/CIE only). CAD art. 64 c. 3-bis: since
+    # 28 February 2021 a public service gives access through SPID, CIE or CNS, not credentials of its own.
+    PASSWORD_SIGN_IN = _env("PASSWORD_SIGN_IN", "all")
+
 
 class DevConfig(Config):
     """`make run`: SQLite in instance/, a fixed development key, the demo clock."""

@@ -62,6 +62,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
         coaching,
         courses,
         evaluation,
+        identity,
         pages,
         payments,
         transparency,
@@ -79,6 +80,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     app.register_blueprint(coaching.bp)
     app.register_blueprint(payments.bp)
     app.register_blueprint(transparency.bp)
+    app.register_blueprint(identity.bp)
     labels.init_app(app)
     access.init_app(app)
     errors.init_app(app)
@@ -93,3 +95,8 @@ def _check_required(app: Flask, config: type[Config]) -> None:
         env_name = "DATABASE_URL" if name == "SQLALCHEMY_DATABASE_URI" else name
         if not os.environ.get(env_name):
             raise MissingSettingError(f"{env_name} must be set in production")
+    from portal.domain.sign_in import PasswordSignIn
+
+    allowed = [mode.value for mode in PasswordSignIn]
+    if app.config.get("PASSWORD_SIGN_IN") not in allowed:  # refused at start, never at someone's sign-in
+        raise MissingSettingError(f"PASSWORD_SIGN_IN must be one of {', '.join(allowed)}")

@@ -6,6 +6,7 @@ import click
 import pyotp
 from flask import Flask
 
+from portal.cli_identity import init_identity_commands
 from portal.clock import now, parse_fixed_now
 from portal.domain import DomainError
 from portal.extensions import db
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     init_mail_commands(app)
     init_account_commands(app)
     init_campaign_commands(app)
+    init_identity_commands(app)
 
 
 def init_mail_commands(app: Flask) -> None:

@@ -4,7 +4,8 @@
 # store), a JRE (Nu Html Checker), Node.js and npm (axe-core and vnu-jar, pinned in package-lock.json).
 set -euo pipefail
 
-# What the portal needs to run (WeasyPrint's libraries for receipts): the same list as `make run`.
+# What the portal needs to run (WeasyPrint's libraries for receipts, xmlsec1 for SPID/CIE and the demo
+# identity provider): the same list as `make run`.
 "$(dirname "$0")/run-deps.sh"
 
 need=()

@@ -24,6 +24,7 @@ from portal.models.data_version import DataVersion
 from portal.models.edition import DocumentKind, Edition, EditionDocument
 from portal.models.evaluation import Assignment, Criterion, Score
 from portal.models.event import Event, EventKind, Venue
+from portal.models.identity import UsedAssertion
 from portal.models.media import CampaignFollower, CampaignNews, CampaignPhoto
 from portal.models.refund import Refund, RefundRoute, RefundStatus, SepaBatch
 from portal.models.registration import OutboxMessage, Registrant, Registration, ReminderSent
@@ -72,6 +73,7 @@ __all__ = [
     "Score",
     "SepaBatch",
     "SpendingReport",
+    "UsedAssertion",
     "User",
     "Venue",
 ]

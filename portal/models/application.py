@@ -26,6 +26,9 @@ class Organisation(db.Model):
     municipio: Mapped[int]
     contact_name: Mapped[str] = mapped_column(sa.String(200))
     contact_phone: Mapped[str] = mapped_column(sa.String(40))
+    # The legal representative's codice fiscale as SPID/CIE vouched for it (the organisation's account
+    # signing in with SPID/CIE: portal/services/identity/sign_in.py); never typed in a form.
+    legal_rep_fiscal_code: Mapped[str | None] = mapped_column(sa.String(16))
     # Its fiscal status, which decides the tax-relief note on donors' receipts: declared by the
     # organisation with the date it holds from, checked by staff (who: the audit log; the rule:
     # `portal/domain/tax_relief.py`).

@@ -48,6 +48,8 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     # Applicants act for one organisation (set when they fill its profile).
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    # The codice fiscale (16 characters, upper case) SPID or CIE vouched for; unique: one account a person.
+    fiscal_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True, index=True)
 
     organisation: Mapped[Organisation | None] = relationship()  # noqa: F821
 

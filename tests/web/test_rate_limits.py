@@ -45,6 +45,9 @@ EXEMPT = {
     "repeated event is ignored; a limit would drop real payments when many arrive at once",
     "payments.provider_notification": "a card provider's notifications are verified by the provider's own "
     "signature check and a repeated event is ignored; a limit would drop real payments when many arrive at once",
+    "identity.acs": "the identity provider's signed response is the credential, accepted once (its assertion's "
+    "ID is claimed); a per-IP limit would refuse the people signing in from behind one NAT",
+    "identity.sls": "the identity provider's logout message only ends the session it arrives with",
 }
 
 

@@ -9,15 +9,17 @@ from flask_login import current_user
 from portal import limits
 from portal.blueprints.auth import bp
 from portal.blueprints.auth.forms import ForgotPasswordForm, NewPasswordForm, ResendForm, SignUpForm
-from portal.blueprints.auth.views import LOGIN_EMAIL_KEY, landing_for
+from portal.blueprints.auth.views import LOGIN_EMAIL_KEY, password_refused
 from portal.clock import now
 from portal.domain import DomainError
 from portal.i18n import current_lang
+from portal.landing import landing_for
 from portal.rendering import form_page
 from portal.services import mail
 from portal.services.accounts import signup
 from portal.services.accounts.accounts import AccountError
 from portal.services.accounts.signup import SignupError
+from portal.services.identity.providers import password_sign_in_allowed
 from portal.urls import local_path
 
 RESEND_EMAIL_KEY = "resend_email"  # the address of the last "check your e-mail" page
@@ -40,6 +42,8 @@ def _weak_password() -> str:
 def sign_up():
     if current_user.is_authenticated:
         return redirect(local_path(request.args.get("next")) or landing_for(current_user))
+    if not password_sign_in_allowed(back_office_role=False):
+        return _no_new_passwords()
     form = SignUpForm()
     if request.method == "GET":
         form.next.data = local_path(request.args.get("next"))
@@ -59,6 +63,13 @@ def sign_up():
     return form_page("auth/sign_up.html", form, False)
 
 
+def _no_new_passwords():
+    """PASSWORD_SIGN_IN keeps e-mail accounts for partners (or nobody): an organisation enters with SPID/CIE."""
+    return password_refused(
+        _("Non servono un nuovo account né una password: entra con SPID o CIE, l'account si crea al primo accesso.")
+    )
+
+
 def _check_email(email: str, next_path: str | None, *, resent: bool = False):
     """The page after signing up or asking for the link again: the same whether or not the address
     has an account. The address is kept in the session to fill in the "send the link again" form."""
@@ -69,6 +80,8 @@ def _check_email(email: str, next_path: str | None, *, resent: bool = False):
 @bp.route("/registrazione/invia-di-nuovo", methods=["GET", "POST"])
 @limits.resend_confirmation
 def resend_confirmation():
+    if not password_sign_in_allowed(back_office_role=False):
+        return _no_new_passwords()
     form = ResendForm()
     if request.method == "GET":
         form.email.data = session.get(RESEND_EMAIL_KEY)
@@ -102,6 +115,8 @@ def confirm_email(token: str):
 @bp.route("/password-dimenticata", methods=["GET", "POST"])
 @limits.reset_request
 def forgot_password():
+    if not password_sign_in_allowed():
+        return password_refused()
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         signup.request_reset(form.email.data, now(), lang=current_lang())
@@ -113,6 +128,8 @@ def forgot_password():
 @bp.route("/nuova-password/<token>", methods=["GET", "POST"])
 @limits.secret_link
 def reset_password(token: str):
+    if not password_sign_in_allowed():
+        return password_refused()
     try:
         signup.user_for_reset(token)
     except DomainError as error:

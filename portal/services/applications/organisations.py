@@ -73,7 +73,29 @@ def save_profile(user: User, profile: Profile, eligible_forms: frozenset[str], n
         db.session.flush()
     except IntegrityError:
         raise DomainError(OrganisationError.CF_TAKEN) from None
+    record_legal_representative(user, now)
     return organisation
+
+
+def record_legal_representative(user: User, now: datetime) -> None:
+    """The organisation's account is its legal representative's (the applicant who signs the
+    application for it): the codice fiscale SPID/CIE vouched for on the account goes on the
+    organisation's profile, read-only, audited. Asked when the profile is saved and at each SPID/CIE
+    sign-in (portal/services/identity/sign_in.py)."""
+    organisation = user.organisation
+    if organisation is None or user.fiscal_code is None or organisation.legal_rep_fiscal_code == user.fiscal_code:
+        return
+    changes = {"legal_rep_fiscal_code": [organisation.legal_rep_fiscal_code, user.fiscal_code]}
+    organisation.legal_rep_fiscal_code = user.fiscal_code
+    audit.record(
+        user,
+        "organisation.legal_rep_from_spid",
+        "organisation",
+        organisation.id,
+        now,
+        label=organisation.name,
+        changes=changes,
+    )
 
 
 @transactional
