@@ -46,6 +46,7 @@ from portal.models import (
 from portal.services.cofunding import ledger
 from tests.accounts import code_step, csrf_from, password_step
 from tests.campaigns import NOVEMBER, NOVEMBER_AT
+from tests.insight import dashboard_csv, dashboard_per_municipio, figure, opendata_per_municipio
 
 CLOCK = "2021-03-01T10:00:00+01:00"  # `make run-2021`
 CLOCK_AT = datetime(2021, 3, 1, 10, 0, tzinfo=ROME)
@@ -222,6 +223,13 @@ def test_staff_approve_the_final_report_and_record_the_balance_the_tracker_shows
     row = table[table.index(f'href="{PAGE}"') :]
     cells = re.findall(r'aria-hidden="true">(Impegnato|Erogato)</span><span>([^<]+)</span>', row)[:2]
     assert cells == [("Impegnato", "12.000 €"), ("Erogato", "12.000 €")]
+
+    # Staff's dashboard and its CSV agree with the open data, and count the payment just recorded.
+    assert "Andamento dell'edizione" in client.get("/it/gestione/edizioni/2020").get_data(as_text=True)
+    assert client.get("/it/gestione/edizioni/2020/andamento").status_code == 200
+    rows = dashboard_csv(client)
+    assert dashboard_per_municipio(rows) == opendata_per_municipio(client)
+    assert int(figure(rows, "soldi", "contributo_erogato")) == summary.paid_cents
 
 
 def test_the_catalogue_parses_and_conforms_to_dcat_ap(seeded, client, at):

@@ -23,9 +23,7 @@ from portal.services.aftercare.instalments import Standing
 STANDING_LABELS = {
     Standing.PAID: _l("Pagata"),
     Standing.DUE: _l("Da pagare"),
-    Standing.AWAITS_FINAL_REPORT: _l(
-        "Non ancora dovuta: si paga quando lo staff approva il rendiconto finale"
-    ),
+    Standing.AWAITS_FINAL_REPORT: _l("Non ancora dovuta: si paga quando lo staff approva il rendiconto finale"),
     Standing.AWAITS_SUCCESS: _l("Non ancora dovuta: la campagna non si è conclusa con successo"),
 }
 
