@@ -13,7 +13,7 @@ export PORTAL_ENV ?= development
 # The demo's clock; `make run PORTAL_NOW=` runs on the real time.
 export PORTAL_NOW ?= 2020-06-01T10:00:00+02:00
 
-.PHONY: run run-deps test test-sqlite test-postgres test-stripe spid-check system-deps node-deps translations translations-check assets lint clean bench bench-profile bench-lighthouse
+.PHONY: run run-2021 run-deps test test-sqlite test-postgres test-stripe spid-check system-deps node-deps translations translations-check assets lint clean bench bench-profile bench-lighthouse
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ run: run-deps $(VENV)/.installed-run | instance
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	BIN=$(BIN) scripts/run-demo.sh
+
+## make run-2021: the demo on Monday 1 March 2021, 10:00 (Rome), after the 2020 campaigns (issue 19,
+## README "Dopo la raccolta (2021)"), in its own SQLite file, instance/demo-2021.db, so that the
+## June demo's instance/portal.db never holds what happened after its clock.
+run-2021:
+	PORTAL_NOW=2021-03-01T10:00:00+01:00 DATABASE_URL=sqlite:///$(CURDIR)/instance/demo-2021.db \
+		$(MAKE) --no-print-directory run
 
 ## make test: everything the suite needs, then the suite on SQLite and on PostgreSQL.
 ## The two passes share nothing (own database, own Redis for the rate limits, uploads, ports),

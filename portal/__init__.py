@@ -50,7 +50,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     limiter.init_app(app)
     i18n.init_app(app)
 
-    from portal import access, cli, converters, errors, labels, layout, security
+    from portal import access, cli, converters, errors, labels, layout, rendering, security
 
     converters.init_app(app)  # before any route is added: a rule binds its converters then
     from portal.blueprints import (
@@ -82,6 +82,7 @@ def create_app(config: type[Config] | None = None, overrides: dict | None = None
     app.register_blueprint(transparency.bp)
     app.register_blueprint(identity.bp)
     labels.init_app(app)
+    rendering.init_app(app)
     access.init_app(app)
     errors.init_app(app)
     layout.init_app(app)

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         """Load the real 2016 and 2020 editions and their events (idempotent)."""
         # The demo package is loaded only here (and by `demo-code`), never by the running portal.
         from portal.demo.accompaniment import seed_demo_accompaniment
+        from portal.demo.aftercare import seed_demo_aftercare
         from portal.demo.applications import seed_demo_applications
         from portal.demo.campaigns import seed_demo_campaigns
         from portal.demo.seed import seed_demo_accounts, seed_editions
@@ -41,6 +42,8 @@ def init_app(app: Flask) -> None:
                 f"Demo accompaniment: {accompaniment['campaigns']} campaign being prepared with its coach, "
                 f"{accompaniment['office_hours']} office hours, {accompaniment['featured']} featured campaign."
             )
+            aftercare = seed_demo_aftercare(edition_or_404(2020), now())  # only what the clock has passed
+            click.echo("Demo after the campaign: " + ", ".join(f"{n} {part}" for part, n in aftercare.items()) + ".")
             deliver_now_if_immediate(now())  # the demo receipt lands in MAIL_DIR like every other e-mail
 
     init_mail_commands(app)

@@ -3,8 +3,15 @@ or the fragment htmx asked for); and the page of a form with personal data, neve
 
 from __future__ import annotations
 
-from flask import Response, make_response, render_template, request
+from collections.abc import Callable
+
+from flask import Flask, Response, make_response, render_template, request
 from jinja2_fragments.flask import render_blocks
+from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.i18n import current_lang
+from portal.services import data_version
 
 
 def wants_fragment(headers=None) -> bool:
@@ -39,3 +46,20 @@ def form_page(template: str, form, failed: bool, **context) -> Response:
     response = make_response(html)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def kept_html(key: str | None, render: Callable[..., Markup], *args: object) -> Markup:
+    """`render(*args)` (a template macro), kept in this process once per data version and language
+    under `key`: for a piece of a shared page that depends only on the data, the clock's boundaries
+    (both in the version) and the language, e.g. a gallery card. `key` None: rendered each time."""
+    if key is None:
+        return render(*args)
+    try:
+        version = data_version.current()
+    except SQLAlchemyError:  # the database is away: the 503 page still has its footer
+        return render(*args)
+    return data_version.memo(f"html.{current_lang()}.{key}", lambda: render(*args), version)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["kept_html"] = kept_html

@@ -25,6 +25,10 @@ class DemoProject:
     last_day: date | None = None  # where a source gives the campaign's last day
     raised_eur: int = 0  # made up: demo pledges confirmed by the demo's moment
     pending: int = 0  # made up: demo pledges still waiting for payment
+    # Made up: demo pledges confirmed after the demo's November moment and before the campaign's last
+    # day, which take it past its target (every real 2020 campaign reached it). Seeded only on a clock
+    # past the campaign's end (`portal.demo.aftercare`), so the June and November clocks never see them.
+    raised_late_eur: int = 0
     notes: str = ""
 
 
@@ -38,6 +42,7 @@ PROJECTS: tuple[DemoProject, ...] = (
         goal_estimate_eur=30_000,
         raised_eur=5_200,
         pending=2,
+        raised_late_eur=7_150,
     ),
     DemoProject(
         title="Quel verde in fondo al tunnel",
@@ -59,6 +64,7 @@ PROJECTS: tuple[DemoProject, ...] = (
         last_day=date(2020, 12, 27),  # "Campaign open until 27 Dec 2020"
         raised_eur=3_135,
         pending=2,
+        raised_late_eur=5_285,
     ),
     DemoProject(
         title="Ri-Porta Vittoria! Una comunità che rinasce",
@@ -71,6 +77,7 @@ PROJECTS: tuple[DemoProject, ...] = (
         municipio=4,
         raised_eur=9_850,
         pending=1,
+        raised_late_eur=15_400,
         notes="No NIL (Porta Vittoria spans several); both NIL the CSV names lie in Municipio 4.",
     ),
     DemoProject(

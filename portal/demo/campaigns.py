@@ -39,7 +39,9 @@ give neither cost nor target (and so the target and the reserve derived from the
 end dates except Lab Barona's; the publication date of rounds 2 and 3 (29 Oct 2020); every demo
 pledge (amounts, dates, fictional supporters named "… Demo/Esempio/Prova", e-mails
 @demo.example, every fourth anonymous), hence the raised and pending totals, the supporters and
-the moment a grant was committed. The fictional campaigns are made up entirely. The moment the
+the moment a grant was committed; on a clock past round 1's end (`make run-2021`), the late pledges
+that take its real campaigns to their target (`DemoProject.raised_late_eur`, `portal.demo.aftercare`).
+The fictional campaigns are made up entirely. The moment the
 2020 ranking was published (``RANKING_PUBLISHED_AT``, 15 Oct 2020): the call page lists the
 edition's campaigns as its selected projects from then on.
 

@@ -128,6 +128,12 @@ def final_report_due(end_date: date, days: int | None) -> date:
     return end_date + timedelta(days=DEFAULT_FINAL_REPORT_DAYS if days is None else days)
 
 
+def report_overdue(due_on: date, today: date) -> bool:
+    """A final spending report not sent is overdue from the day after its due day (on the due day
+    itself it is due, as the reminder says: `reminder_due`)."""
+    return today > due_on
+
+
 def reminder_due(due_on: date, today: date) -> Reminder | None:
     """Which reminder a run on `today` sends: from 14 days before the due day the first, from the
     due day on the second (a run that missed the first days still sends each, at most once)."""

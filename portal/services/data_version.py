@@ -217,7 +217,7 @@ def _earliest(column, after: datetime):
     return sa.select(sa.func.min(column)).where(column > after).scalar_subquery()
 
 
-def memo(name: str, compute: Callable[[], T]) -> T:
+def memo(name: str, compute: Callable[[], T], version: Version | None = None) -> T:
     """`compute()`, kept in this process until the data version changes: for values that only
     change with the data (plain values, dataclasses; never ORM instances a later lazy load needs).
 
@@ -225,10 +225,11 @@ def memo(name: str, compute: Callable[[], T]) -> T:
     and nothing is kept: what it reads may be this transaction's own, uncommitted, changes.
     `compute()` should read through this request's connection (`db.session`, or a
     `Session(bind=db.session.connection())` of its own): a second connection, taken while the
-    request holds row locks, can wait for a pool that those very locks keep full."""
+    request holds row locks, can wait for a pool that those very locks keep full.
+    `version`: this request's version when the caller has already read it."""
     if in_unit_of_work() or db.session.info.get(_CHANGED):
         return compute()
-    key = current().key
+    key = (version or current()).key
     state: _State = current_app.extensions["data_version"]
     with state.lock:
         if state.memo_key != key:

@@ -1,4 +1,5 @@
-"""The organisation's "Dopo la raccolta" page and the campaign page's section, in the browser:
+"""The organisation's "Dopo la raccolta" page, the campaign page's section and the call page's
+sum of the indicators, in the browser:
 accessible (axe-core at 1280 and 390 px) with milestones, indicators and an error shown, valid HTML
 (Nu), usable with the keyboard alone and without JavaScript."""
 
@@ -90,6 +91,14 @@ def test_the_page_is_accessible_valid_and_works_with_the_keyboard(
     expect(section).to_contain_text("Avvio del progetto")
     expect(section.locator("strong", has_text="In ritardo")).to_have_count(1)
     expect(section.get_by_role("table")).to_contain_text("Volontari coinvolti")
+    assert_accessible(page, axe_source)
+    pages.append(page.content())
+
+    # The call page adds up what the edition's funded projects achieved.
+    page.goto(f"{live_server}/it/bando/2020")
+    achieved = page.locator("#risultati")
+    expect(achieved.get_by_role("table")).to_contain_text("Volontari coinvolti")
+    expect(achieved.get_by_role("table")).to_contain_text("15")
     assert_accessible(page, axe_source)
     pages.append(page.content())
 

@@ -139,6 +139,8 @@ STAFF_URLS = [
     ("GET", "/it/gestione/edizioni"),
     ("POST", "/it/gestione/edizioni"),
     ("GET", "/it/gestione/edizioni/2020"),
+    ("GET", "/it/gestione/edizioni/2020/andamento"),
+    ("GET", "/it/gestione/edizioni/2020/andamento.csv"),
     ("POST", "/it/gestione/edizioni/2020"),
     ("GET", "/it/gestione/edizioni/2020/documenti"),
     ("POST", "/it/gestione/edizioni/2020/documenti"),

@@ -304,12 +304,15 @@ def test_the_page_runs_the_same_number_of_queries_whatever_the_data(app, client,
         paid(app, large, 10_00 + number, name=None if number % 3 else f"Persona {number}", message="Grazie")
     for number in range(8):
         post_update(app, large, f"Notizia {number}", "<p>Testo</p>", NOVEMBER_AT - timedelta(hours=number))
-    client.get("/it/progetti/piccola")  # the layout's lookups are read once per data version
-    with count_queries() as few:
+    with count_queries() as first_few:
+        assert client.get("/it/progetti/piccola").status_code == 200
+    with count_queries() as first_many:  # the first of a data version, with the layout's lookups read
+        assert client.get("/it/progetti/grande").status_code == 200
+    with count_queries() as few:  # the layout's lookups and each page's lists are kept per data version
         assert client.get("/it/progetti/piccola").status_code == 200
     with count_queries() as many:
         assert client.get("/it/progetti/grande").status_code == 200
-    assert few.count == many.count
+    assert few.count == many.count <= first_many.count <= first_few.count
     assert many.count <= 8
 
 

@@ -10,6 +10,7 @@ from portal.blueprints.admin import (  # noqa: E402,F401
     editions,
     events,
     featuring,
+    insight,
     instalments,
     newsletter,
     payments,

@@ -36,7 +36,8 @@ from portal.services.editions.documents import DocumentError
 from portal.services.evaluation import evaluation
 
 
-def _edition_or_404(year: int) -> Edition:
+def edition_or_404(year: int) -> Edition:
+    """Any edition, published or not (staff's pages); 404 for a year there is none of."""
     return db.session.scalars(db.select(Edition).filter_by(year=year)).one_or_none() or abort(404)
 
 
@@ -106,7 +107,7 @@ def _fill(form: EditionForm, edition: Edition) -> None:
 @bp.route("/edizioni/<int:year>", methods=["GET", "POST"])
 @limits.signed_in_writes
 def edition(year: int):
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     form = EditionForm()
     form.forme.choices = [SelectChoice(code, LEGAL_FORM_LABELS[code]) for code in LEGAL_FORMS]
     if not form.is_submitted():
@@ -262,7 +263,7 @@ def _documents_page(edition: Edition, form: DocumentForm, status: int = 200):
 @bp.route("/edizioni/<int:year>/documenti", methods=["GET", "POST"])
 @limits.signed_in_writes
 def edition_documents(year: int):
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     form = _document_form()
     if form.validate_on_submit():
         settings = documents.DocumentSettings(
@@ -285,7 +286,7 @@ def edition_documents(year: int):
 @bp.post("/edizioni/<int:year>/documenti/<int:document_id>/ordine")
 @limits.signed_in_writes
 def edition_document_order(year: int, document_id: int):
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     form = DocumentOrderForm()
     if not form.validate_on_submit():
         flash(_("Scrivi la posizione, un numero da 1 a 99"), "warning")
@@ -301,7 +302,7 @@ def edition_document_order(year: int, document_id: int):
 @bp.post("/edizioni/<int:year>/documenti/<int:document_id>/elimina")
 @limits.signed_in_writes
 def edition_document_remove(year: int, document_id: int):
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     if not FlaskForm().validate_on_submit():
         flash(_("La richiesta non è valida: ricarica la pagina e riprova."), "warning")
     else:

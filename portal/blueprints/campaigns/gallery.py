@@ -20,8 +20,10 @@ from portal.blueprints.campaigns.labels import STATE_FILTER_LABELS
 from portal.clock import now
 from portal.domain.application import THEMES
 from portal.domain.gallery import MAX_TEXT, PARAM_OF_STATE, Filters, Sort, page_links, parse_filters, shade
+from portal.i18n import current_lang
 from portal.labels import CAMPAIGN_STATE_LABELS, THEME_LABELS
 from portal.rendering import render_page
+from portal.services import data_version
 from portal.services.campaigns import gallery as galleries
 from portal.services.places import city_map
 from portal.services.places.neighbourhoods import all_nil, grouped_choices, municipi
@@ -82,6 +84,13 @@ def gallery():
     years = galleries.edition_years()
     filters = parse_filters(request.args, years=years, themes=THEMES, municipi=municipi(), nil_ids=all_nil())
     result = galleries.gallery(filters, now())
+    # Without a text search the page is one of a few: its map and cards are kept per data version.
+    kept_key = None if filters.text else f"gallery.{filters!r}"
+    city = (
+        data_version.memo(f"{kept_key}.map.{current_lang()}", lambda: _map_view(filters, result.counts))
+        if kept_key
+        else _map_view(filters, result.counts)
+    )
     return render_page(
         "campaigns/gallery.html",
         blocks=("results", "gallery_status"),
@@ -89,7 +98,8 @@ def gallery():
         result=result,
         years=years,
         notices=_notices(filters, result),
-        city=_map_view(filters, result.counts),
+        city=city,
+        kept_key=kept_key,
         page_links=page_links(result.page, result.pages),
         municipi=municipi(),
         nil_groups=grouped_choices(),

@@ -19,6 +19,7 @@ from portal.i18n import current_lang
 from portal.models import Campaign, CampaignPhoto, CampaignReward, CampaignUpdate, Pledge
 from portal.models.types import UTCDateTime
 from portal.rich_text import sanitise
+from portal.services import data_version
 from portal.services.aftercare import milestones as aftercare
 from portal.services.aftercare import spending
 from portal.services.campaigns import public
@@ -170,7 +171,8 @@ def campaign_page(campaign: Campaign, *, preview: bool = False) -> str:
     """The campaign's page. `preview`: as the private preview link shows it before it is public
     (blueprints/campaigns/preview.py): a banner says so, and nothing of what only a public page
     offers (pledging, following, sharing, the link preview's tags, the structured data)."""
-    lists = page_lists(campaign.id)
+    # The lists change only with the data: read once per data version (frozen records, no rows).
+    lists = data_version.memo(f"campaign.lists.{campaign.id}", lambda: page_lists(campaign.id))
     nil = presentation.neighbourhood(campaign)
     figures = presentation.figures(campaign, now())
     context = {}

@@ -187,19 +187,19 @@ def final_report_due_on(campaign: Campaign) -> date | None:
     return None if end_date is None else final_report_due(end_date, days)
 
 
+def closed_in_sql(campaign_id) -> sa.Exists:
+    """A final report is waiting for review or approved, as a SQL condition: `campaign_id` a value
+    or a column (`Campaign.id`, for every campaign of a query at once)."""
+    return sa.exists().where(
+        SpendingReport.campaign_id == campaign_id,
+        SpendingReport.is_final.is_(True),
+        SpendingReport.status.in_(_COUNTED),
+    )
+
+
 def reporting_closed(campaign_id: int) -> bool:
     """A final report is waiting for review or approved: no new report is taken."""
-    return bool(
-        db.session.scalar(
-            sa.select(
-                sa.exists().where(
-                    SpendingReport.campaign_id == campaign_id,
-                    SpendingReport.is_final.is_(True),
-                    SpendingReport.status.in_(_COUNTED),
-                )
-            )
-        )
-    )
+    return bool(db.session.scalar(sa.select(closed_in_sql(campaign_id))))
 
 
 def refusal(campaign: Campaign, now: datetime) -> SpendingError | None:

@@ -256,7 +256,25 @@ def _counts(filters: Filters, now: datetime) -> Counts:
 
 
 def gallery(filters: Filters, now: datetime, per_page: int = PER_PAGE) -> GalleryPage:
-    """The page of published campaigns the filters ask for, with the counts for the map.
+    """The page of published campaigns the filters ask for, with the counts for the map: read once
+    per data version for each combination of filters, like the counts (a card's state and days left
+    change only at the version's boundaries); a text search is read each time."""
+    if filters.text:
+        return _gallery(filters, now, per_page)
+    return data_version.memo(f"gallery.page.{filters!r}.{per_page}", lambda: _kept(_gallery(filters, now, per_page)))
+
+
+def _kept(page: GalleryPage) -> GalleryPage:
+    """The page's campaigns out of this request's session: read-only rows (the story never loaded)
+    kept for the next requests of the same data version, never expired by a later commit."""
+    for card in page.cards:
+        if card.campaign in db.session:
+            db.session.expunge(card.campaign)
+    return page
+
+
+def _gallery(filters: Filters, now: datetime, per_page: int) -> GalleryPage:
+    """The page, read: the counts, then one query for the rows.
 
     One query reads the page: for each part of the order the page covers (known from the counts),
     its rows in the part's order, limited to the page (a subquery an index can serve); the parts are

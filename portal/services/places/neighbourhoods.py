@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "milano" / "nil.csv"
@@ -17,7 +17,7 @@ class Nil:
     name: str
     municipio: int
 
-    @property
+    @cached_property
     def label(self) -> str:
         """The official upper-case name, readable: "GIARDINI P.TA VENEZIA" → "Giardini P.ta Venezia",
         "CITTA' STUDI" → "Città Studi", "XXII MARZO" → "XXII Marzo", "RONCHETTO SUL NAVIGLIO" →
@@ -61,9 +61,10 @@ def nil_or_none(nil_id: int | None) -> Nil | None:
     return all_nil().get(nil_id) if nil_id is not None else None
 
 
-def grouped_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+@lru_cache(maxsize=1)
+def grouped_choices() -> tuple[tuple[str, tuple[tuple[int, str], ...]], ...]:
     """NIL grouped by Municipio, for a <select> with <optgroup>s that works without JavaScript."""
     groups: dict[int, list[tuple[int, str]]] = {}
     for nil in all_nil().values():
         groups.setdefault(nil.municipio, []).append((nil.id, nil.label))
-    return [(f"Municipio {number}", groups[number]) for number in sorted(groups)]
+    return tuple((f"Municipio {number}", tuple(groups[number])) for number in sorted(groups))
