@@ -6,22 +6,16 @@ accessible (axe-core at 1280 and 390 px) with milestones, indicators and an erro
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
 
-from portal.clock import ROME
-from portal.domain.application import ApplicationStatus
 from portal.extensions import db
-from portal.models import Application, Campaign, ImpactIndicator
-from portal.services.applications import applications
+from portal.models import ImpactIndicator
 from tests.accounts import PASSWORD
-from tests.applicants import draft, make_applicant
 from tests.browser.conftest import assert_accessible
-from tests.campaigns import make_campaign
 from tests.html_validation import vnu_errors
-from tests.panel import SUBMITTED_AT
+from tests.projects import applied_campaign
 
 pytestmark = pytest.mark.browser
 OWNER = "anna@cordata.example"
@@ -32,17 +26,8 @@ MARCH_2021 = "2021-03-01T10:00:00+01:00"
 def application_id(app, at):
     """Anna's selected application became Lab Barona, which succeeded; one indicator chosen."""
     at(MARCH_2021)
-    make_applicant(app, OWNER, 0)
-    application_id = draft(app, OWNER)
+    application_id, _ = applied_campaign(app, OWNER, selected=True, succeeded=True)
     with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app)
-    with app.app_context():
-        db.session.get(Application, application_id).status = ApplicationStatus.SELECTED
-        campaign = db.session.get(Campaign, campaign_id)
-        campaign.application_id = application_id
-        campaign.confirmed_cents, campaign.grant_cents = campaign.target_cents, campaign.reserved_cents
-        campaign.grant_committed_at = datetime(2020, 12, 1, 12, 0, tzinfo=ROME)
         db.session.add(ImpactIndicator(application_id=application_id, code="volunteers", target=12))
         db.session.commit()
     return application_id

@@ -8,15 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.extensions import db
-from portal.models import Campaign
-from portal.services.applications import applications
 from tests.accounts import PASSWORD
-from tests.applicants import draft, make_applicant
 from tests.browser.conftest import assert_accessible
-from tests.campaigns import NOVEMBER, make_campaign
+from tests.campaigns import NOVEMBER
 from tests.html_validation import vnu_errors
-from tests.panel import SUBMITTED_AT
+from tests.projects import applied_campaign
 
 pytestmark = pytest.mark.browser
 OWNER = "anna@cordata.example"
@@ -29,15 +25,7 @@ def _november(at):
 
 @pytest.fixture
 def application_id(app):
-    make_applicant(app, OWNER, 0)
-    application_id = draft(app, OWNER)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app, published=False, rewards=(("Cartolina", 1_000, None),))
-    with app.app_context():
-        db.session.get(Campaign, campaign_id).application_id = application_id
-        db.session.commit()
-    return application_id
+    return applied_campaign(app, OWNER, published=False, rewards=(("Cartolina", 1_000, None),))[0]
 
 
 def sign_in(page, live_server, email):

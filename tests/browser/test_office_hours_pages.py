@@ -9,13 +9,10 @@ from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.models import Campaign, Role, User
-from portal.services.applications import applications
 from tests.accounts import PASSWORD, make_user
-from tests.applicants import draft, make_applicant
 from tests.browser.conftest import assert_accessible
-from tests.campaigns import make_campaign
 from tests.html_validation import vnu_errors
-from tests.panel import SUBMITTED_AT
+from tests.projects import applied_campaign
 
 pytestmark = pytest.mark.browser
 OWNER = "anna@cordata.example"
@@ -30,14 +27,9 @@ def _september(at):
 @pytest.fixture
 def world(app):
     secret = make_user(app, COACH, Role.COACH)
-    make_applicant(app, OWNER, 0)
-    application_id = draft(app, OWNER)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app, published=False)
+    application_id, campaign_id = applied_campaign(app, OWNER, published=False)
     with app.app_context():
         campaign = db.session.get(Campaign, campaign_id)
-        campaign.application_id = application_id
         campaign.coach_id = db.session.scalars(db.select(User.id).filter_by(email=COACH)).one()
         db.session.commit()
     return {"application": application_id, "secret": secret}

@@ -8,16 +8,13 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from portal.extensions import db
-from portal.models import Campaign, Role
-from portal.services.applications import applications
+from portal.models import Role
 from tests.accounts import PASSWORD, make_user
-from tests.applicants import draft, make_applicant
 from tests.browser.conftest import assert_accessible
-from tests.campaigns import NOVEMBER, make_campaign
+from tests.campaigns import NOVEMBER
 from tests.html_validation import vnu_errors
-from tests.panel import SUBMITTED_AT
 from tests.photos import add_photo_to, jpeg_bytes, png_bytes
+from tests.projects import applied_campaign
 
 pytestmark = pytest.mark.browser
 OWNER = "anna@cordata.example"
@@ -31,14 +28,7 @@ def _november(at):
 
 @pytest.fixture
 def world(app):
-    make_applicant(app, OWNER, 0)
-    application_id = draft(app, OWNER)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app)
-    with app.app_context():
-        db.session.get(Campaign, campaign_id).application_id = application_id
-        db.session.commit()
+    application_id, campaign_id = applied_campaign(app, OWNER)
     add_photo_to(app, campaign_id, alt_text="Il laboratorio visto dal cortile", caption="La sede")
     return {"application": application_id, "campaign": campaign_id}
 

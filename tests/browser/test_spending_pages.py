@@ -4,7 +4,7 @@ receipt first, what was typed kept), staff send it back with JavaScript off; bot
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pyotp
 import pytest
@@ -12,16 +12,14 @@ from playwright.sync_api import expect
 
 from portal.clock import ROME
 from portal.extensions import db
-from portal.models import BudgetItem, Campaign, Role, SpendingReport
+from portal.models import BudgetItem, Role, SpendingReport
 from portal.services.accounts import accounts
 from portal.services.aftercare import spending
-from portal.services.applications import applications
 from tests.accounts import PASSWORD, make_user
-from tests.applicants import draft, make_applicant, pdf_bytes
+from tests.applicants import pdf_bytes
 from tests.browser.conftest import assert_accessible
-from tests.campaigns import make_campaign
 from tests.html_validation import vnu_errors
-from tests.panel import SUBMITTED_AT
+from tests.projects import applied_campaign
 
 pytestmark = pytest.mark.browser
 OWNER = "anna@cordata.example"
@@ -36,19 +34,7 @@ def _funded(at):
 @pytest.fixture
 def world(app):
     secret = make_user(app, STAFF, Role.STAFF)
-    make_applicant(app, OWNER, 0)
-    application_id = draft(app, OWNER)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app)
-    with app.app_context():
-        campaign = db.session.get(Campaign, campaign_id)
-        campaign.application_id = application_id
-        campaign.organisation_id = accounts.user_by_email(OWNER).organisation_id
-        campaign.confirmed_cents = campaign.target_cents
-        campaign.grant_cents = campaign.reserved_cents
-        campaign.grant_committed_at = campaign.starts_at + timedelta(days=20)
-        db.session.commit()
+    application_id, campaign_id = applied_campaign(app, OWNER, succeeded=True, owned=True)
     return {"application": application_id, "campaign": campaign_id, "secret": secret}
 
 

@@ -11,11 +11,10 @@ import pytest
 
 from portal.extensions import db
 from portal.models import AuditEntry, Campaign, CampaignReward, Edition, Role
-from portal.services.applications import applications
 from tests.accounts import make_user, sign_in
-from tests.applicants import draft, make_applicant
-from tests.campaigns import NOVEMBER, make_campaign
-from tests.panel import SUBMITTED_AT
+from tests.applicants import make_applicant
+from tests.campaigns import NOVEMBER
+from tests.projects import applied_campaign
 
 OWNER = "anna@cordata.example"
 OTHER = "bruno@altra.example"
@@ -31,15 +30,7 @@ def _november(at):
 @pytest.fixture
 def campaign_ids(app):
     """Anna's organisation applied; its application became Lab Barona, launched but not published."""
-    make_applicant(app, OWNER, 0)
-    application_id = draft(app, OWNER)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app, published=False, story="Un laboratorio.", rewards=(("Grazie", 1_000, None),))
-    with app.app_context():
-        db.session.get(Campaign, campaign_id).application_id = application_id
-        db.session.commit()
-    return application_id, campaign_id
+    return applied_campaign(app, OWNER, published=False, story="Un laboratorio.", rewards=(("Grazie", 1_000, None),))
 
 
 def signed_in(app, email):

@@ -23,6 +23,7 @@ from tests.applicants import draft, make_applicant
 from tests.campaigns import NOVEMBER, NOVEMBER_AT, make_campaign
 from tests.html_validation import vnu_errors
 from tests.panel import SUBMITTED_AT
+from tests.projects import applied_campaign
 from tests.scaling import analyse, assert_index_served, assert_same_cost, explain, on_postgres
 
 OWNER = "anna@cordata.example"
@@ -36,21 +37,10 @@ def _november(at):
     at(NOVEMBER)
 
 
-def attach(app, application_id: int, campaign_id: int) -> None:
-    with app.app_context():
-        db.session.get(Campaign, campaign_id).application_id = application_id
-        db.session.commit()
-
-
 @pytest.fixture
 def application_id(app):
     """Anna's organisation applied; its application became Lab Barona, launched but not published."""
-    make_applicant(app, OWNER, 0)
-    application_id = draft(app, OWNER)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    attach(app, application_id, make_campaign(app, published=False))
-    return application_id
+    return applied_campaign(app, OWNER, published=False)[0]
 
 
 def signed_in(app, email):

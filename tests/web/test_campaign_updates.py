@@ -8,12 +8,13 @@ from html import unescape
 import pytest
 
 from portal.extensions import db
-from portal.models import Campaign, CampaignUpdate, Role
+from portal.models import CampaignUpdate, Role
 from portal.services.applications import applications
 from tests.accounts import csrf_from, make_user, sign_in
 from tests.applicants import draft, make_applicant
-from tests.campaigns import NOVEMBER, make_campaign
+from tests.campaigns import NOVEMBER
 from tests.panel import SUBMITTED_AT
+from tests.projects import applied_campaign
 
 OWNER = "anna@cordata.example"
 OTHER = "bruno@altra.example"
@@ -27,15 +28,7 @@ def _november(at):
 @pytest.fixture
 def application_id(app):
     """Anna's organisation applied; its application became the published campaign Lab Barona."""
-    make_applicant(app, OWNER, 0)
-    application_id = draft(app, OWNER)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app)
-    with app.app_context():
-        db.session.get(Campaign, campaign_id).application_id = application_id
-        db.session.commit()
-    return application_id
+    return applied_campaign(app, OWNER)[0]
 
 
 def signed_in(app, email):

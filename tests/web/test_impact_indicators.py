@@ -23,11 +23,9 @@ from portal.models import Application, AuditEntry, Campaign, Edition, ImpactIndi
 from portal.services.accounts import accounts
 from portal.services.aftercare import indicators
 from portal.services.aftercare.indicators import EditionTotal, IndicatorError
-from portal.services.applications import applications
 from tests.accounts import csrf_from, sign_in
-from tests.applicants import draft, make_applicant
-from tests.campaigns import NOVEMBER, make_campaign
-from tests.panel import SUBMITTED_AT
+from tests.campaigns import NOVEMBER
+from tests.projects import applied_campaign
 
 OWNER = "anna@cordata.example"
 MARCH_2021 = "2021-03-01T10:00:00+01:00"
@@ -37,21 +35,7 @@ PAGE = "/it/progetti/lab-barona"
 
 def _project(app, email: str, number: int, title: str, *, succeeded: bool = True) -> tuple[int, int]:
     """A selected application of `email`'s organisation that became the campaign `title`."""
-    make_applicant(app, email, number)
-    application_id = draft(app, email, title=title)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app, title)
-    with app.app_context():
-        db.session.get(Application, application_id).status = ApplicationStatus.SELECTED
-        campaign = db.session.get(Campaign, campaign_id)
-        campaign.application_id = application_id
-        if succeeded:
-            campaign.confirmed_cents = campaign.target_cents
-            campaign.grant_cents = campaign.reserved_cents
-            campaign.grant_committed_at = datetime(2020, 12, 1, 12, 0, tzinfo=ROME)
-        db.session.commit()
-    return application_id, campaign_id
+    return applied_campaign(app, email, number, title=title, selected=True, succeeded=succeeded)
 
 
 def signed_in(app, email):

@@ -17,17 +17,15 @@ import sqlalchemy as sa
 from portal.clock import ROME
 from portal.domain import DomainError
 from portal.domain.aftercare import MilestoneState
-from portal.domain.application import ApplicationStatus
 from portal.extensions import db
-from portal.models import Application, AuditEntry, Campaign, ImpactIndicator, Milestone
+from portal.models import AuditEntry, ImpactIndicator, Milestone
 from portal.services.accounts import accounts
 from portal.services.aftercare import milestones
 from portal.services.aftercare.milestones import MilestoneError
-from portal.services.applications import applications
 from tests.accounts import csrf_from, sign_in
-from tests.applicants import draft, make_applicant
-from tests.campaigns import NOVEMBER, make_campaign
-from tests.panel import SUBMITTED_AT
+from tests.applicants import make_applicant
+from tests.campaigns import NOVEMBER
+from tests.projects import applied_campaign
 
 OWNER = "anna@cordata.example"
 OTHER = "bruno@altra.example"
@@ -39,21 +37,7 @@ PAGE = "/it/progetti/lab-barona"
 def _funded(app, *, succeeded: bool = True) -> tuple[int, int]:
     """Anna's selected application (timeline 1 January – 31 December 2021) became Lab Barona, which
     reached its threshold and got the Comune's grant."""
-    make_applicant(app, OWNER, 0)
-    application_id = draft(app, OWNER)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app)
-    with app.app_context():
-        db.session.get(Application, application_id).status = ApplicationStatus.SELECTED
-        campaign = db.session.get(Campaign, campaign_id)
-        campaign.application_id = application_id
-        if succeeded:
-            campaign.confirmed_cents = campaign.target_cents
-            campaign.grant_cents = campaign.reserved_cents
-            campaign.grant_committed_at = datetime(2020, 12, 1, 12, 0, tzinfo=ROME)
-        db.session.commit()
-    return application_id, campaign_id
+    return applied_campaign(app, OWNER, selected=True, succeeded=succeeded)
 
 
 @pytest.fixture

@@ -14,14 +14,11 @@ from portal.domain.office_hours import OfficeHourError
 from portal.domain.registration import RegistrationStatus
 from portal.extensions import db
 from portal.models import Campaign, Edition, Event, EventKind, OutboxMessage, Registration, Role, User, Venue
-from portal.services.applications import applications
 from portal.services.courses import office_hours
 from portal.services.courses.calendar import programme
 from tests.accounts import csrf_from, make_user, sign_in
-from tests.applicants import draft, make_applicant
-from tests.campaigns import make_campaign
 from tests.concurrency import run_together
-from tests.panel import SUBMITTED_AT
+from tests.projects import applied_campaign
 
 SEPTEMBER = "2020-09-01T10:00:00+02:00"
 SEPTEMBER_AT = datetime(2020, 9, 1, 10, 0, tzinfo=ROME)
@@ -37,18 +34,12 @@ def _september(at):
 
 
 def _team(app, email, number, title, coach_email):
-    make_applicant(app, email, number)
-    application_id = draft(app, email, title=title)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app, title, published=False, slug=title.lower().replace(" ", "-"))
-    with app.app_context():
-        campaign = db.session.get(Campaign, campaign_id)
-        owner = db.session.scalars(db.select(User).filter_by(email=email)).one()
-        campaign.application_id, campaign.organisation_id = application_id, owner.organisation_id
-        if coach_email:
-            campaign.coach_id = db.session.scalars(db.select(User.id).filter_by(email=coach_email)).one()
-        db.session.commit()
+    application_id, campaign_id = applied_campaign(app, email, number, title=title, owned=True, published=False)
+    if coach_email:
+        with app.app_context():
+            coach_id = db.session.scalars(db.select(User.id).filter_by(email=coach_email)).one()
+            db.session.get(Campaign, campaign_id).coach_id = coach_id
+            db.session.commit()
     return application_id
 
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from portal.domain.pledge import PaidVia
 from portal.extensions import db
 from portal.models import Campaign, Pledge
-from tests.applicants import draft, make_applicant
 from tests.campaigns import (
     NOVEMBER_AT,
     STARTS_AT,
@@ -19,6 +18,7 @@ from tests.campaigns import (
     make_campaign,
     pledge,
 )
+from tests.projects import applied_campaign
 
 
 def test_lab_barona_gets_12000_euros_once_its_citizens_give_8000(app):
@@ -46,12 +46,7 @@ def test_lab_barona_gets_12000_euros_once_its_citizens_give_8000(app):
 
 
 def test_the_organisation_hears_of_the_grant_and_each_supporter_of_their_payment(app):
-    make_applicant(app, "cordata@example.org", 1)
-    application_id = draft(app, "cordata@example.org")
-    campaign_id = make_campaign(app)
-    with app.app_context():
-        db.session.get(Campaign, campaign_id).application_id = application_id
-        db.session.commit()
+    _, campaign_id = applied_campaign(app, "cordata@example.org", 1)
     reference = pledge(app, campaign_id, 800_000, email="Anna@Example.org")
     confirm(app, reference, 800_000)
 

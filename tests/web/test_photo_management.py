@@ -13,13 +13,12 @@ import pytest
 from portal.domain.photos import FORMATS, variant_name, variant_widths
 from portal.extensions import db
 from portal.models import AuditEntry, Campaign, CampaignPhoto, Role
-from portal.services.applications import applications
 from tests.accounts import csrf_from, make_user, sign_in
-from tests.applicants import draft, make_applicant
+from tests.applicants import make_applicant
 from tests.campaigns import AFTER_THE_END, NOVEMBER, make_campaign
 from tests.concurrency import run_together
-from tests.panel import SUBMITTED_AT
 from tests.photos import add_photo_to, jpeg_bytes
+from tests.projects import applied_campaign
 
 OWNER = "anna@cordata.example"
 OTHER = "bruno@altra.example"
@@ -34,14 +33,7 @@ def _november(at):
 @pytest.fixture
 def world(app):
     """Anna's application became the campaign Lab Barona, which has three photos (the first its cover)."""
-    make_applicant(app, OWNER, 0)
-    application_id = draft(app, OWNER)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app)
-    with app.app_context():
-        db.session.get(Campaign, campaign_id).application_id = application_id
-        db.session.commit()
+    application_id, campaign_id = applied_campaign(app, OWNER)
     ids = [add_photo_to(app, campaign_id, alt_text=f"Foto {n}") for n in (1, 2, 3)]
     return {"application": application_id, "campaign": campaign_id, "photos": ids}
 

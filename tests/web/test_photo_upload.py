@@ -16,11 +16,8 @@ from PIL import Image
 from portal.domain.photos import FORMATS, variant_name, variant_widths
 from portal.extensions import db
 from portal.models import AuditEntry, Campaign, CampaignPhoto, CampaignUpdate
-from portal.services.applications import applications
 from tests.accounts import csrf_from, sign_in
-from tests.applicants import draft, make_applicant
-from tests.campaigns import NOVEMBER, make_campaign
-from tests.panel import SUBMITTED_AT
+from tests.campaigns import NOVEMBER
 from tests.photos import (
     animated_webp_bytes,
     bomb_png,
@@ -33,6 +30,7 @@ from tests.photos import (
     truncated_jpeg,
     webp_bytes,
 )
+from tests.projects import applied_campaign
 
 OWNER = "anna@cordata.example"
 pillow_heif.register_heif_opener()  # to read back what the test sends
@@ -46,15 +44,7 @@ def _november(at):
 @pytest.fixture
 def application_id(app):
     """Anna's organisation applied; its application became the published campaign Lab Barona."""
-    make_applicant(app, OWNER, 0)
-    application_id = draft(app, OWNER)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app)
-    with app.app_context():
-        db.session.get(Campaign, campaign_id).application_id = application_id
-        db.session.commit()
-    return application_id
+    return applied_campaign(app, OWNER)[0]
 
 
 @pytest.fixture

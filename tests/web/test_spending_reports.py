@@ -31,12 +31,10 @@ from portal.models import (
 from portal.services import data_version, uploads
 from portal.services.accounts import accounts
 from portal.services.aftercare import spending
-from portal.services.applications import applications
 from tests.accounts import csrf_from, make_user, sign_in
-from tests.applicants import draft, make_applicant, pdf_bytes
-from tests.campaigns import make_campaign
+from tests.applicants import pdf_bytes
 from tests.html_validation import vnu_errors
-from tests.panel import SUBMITTED_AT
+from tests.projects import applied_campaign
 
 FUNDED = "2021-03-01T10:00:00+01:00"  # the 2020 campaigns are over: Lab Barona succeeded
 FUNDED_AT = datetime(2021, 3, 1, 10, 0, tzinfo=ROME)
@@ -53,21 +51,7 @@ def _funded(at):
 
 def _funded_campaign(app, email: str, number: int, title: str, *, succeeded: bool = True) -> int:
     """An applicant's submitted application turned into a campaign that reached its target in time."""
-    make_applicant(app, email, number)
-    application_id = draft(app, email, title=title)
-    with app.app_context():
-        applications.submit(application_id, SUBMITTED_AT, declarations_accepted=True)
-    campaign_id = make_campaign(app, title, slug=title.lower().replace(" ", "-"))
-    with app.app_context():
-        campaign = db.session.get(Campaign, campaign_id)
-        owner = accounts.user_by_email(email)
-        campaign.application_id, campaign.organisation_id = application_id, owner.organisation_id
-        if succeeded:
-            campaign.confirmed_cents = campaign.target_cents
-            campaign.grant_cents = campaign.reserved_cents
-            campaign.grant_committed_at = campaign.starts_at + timedelta(days=20)
-        db.session.commit()
-    return application_id
+    return applied_campaign(app, email, number, title=title, succeeded=succeeded, owned=True)[0]
 
 
 @pytest.fixture
