@@ -157,6 +157,10 @@ def test_opening_the_link_does_not_confirm_the_button_does(app, client, campaign
     assert follower_of(app, ANNA).confirmed_at == NOVEMBER_AT
     confirmed = client.get(done.headers["Location"])
     assert "Ora segui «Lab Barona»" in words(confirmed) and f"/it/seguire/{token}/annulla" in confirmed.text
+    # Not a credential: it confirms this subscription and nothing else; nobody is signed in.
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+    assert client.get("/it/domanda/").headers["Location"].startswith("/it/accesso")
     # Without the form's token, nothing happens.
     assert client.post(f"/it/seguire/{token}").status_code == 400
     assert client.get("/it/seguire/not-a-token").status_code == 404

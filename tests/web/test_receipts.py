@@ -152,6 +152,10 @@ def test_the_magic_link_lists_the_pledges_and_their_receipts(app, client):
     assert f"/it/sostegno/{token_of(app, open_pledge)}/ricevuta.pdf" not in html  # campaign still open
     assert "Non ancora disponibile" in html and "In attesa del pagamento" in html
     assert token_of(app, refs["bruno"]) not in html  # another address's pledge
+    # Not a credential: the link opens these pledges and nothing else; nobody is signed in.
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+    assert client.get("/it/domanda/").headers["Location"].startswith("/it/accesso")
 
     forged = client.get(link[:-3] + "xyz")
     assert forged.status_code == 404
