@@ -109,20 +109,21 @@ def _post_page(message: saml.OutgoingMessage, title: str, lead: str):
     return _with_form_action(make_response(page), message.destination)
 
 
-@bp.get("/spid/metadata.xml")
-def spid_metadata():
+def _metadata(kind: str):
     _enabled()
-    response = make_response(metadata.signed_metadata("spid"))
+    response = make_response(metadata.signed_metadata(kind))
     response.mimetype = "application/samlmetadata+xml"
     return response
+
+
+@bp.get("/spid/metadata.xml")
+def spid_metadata():
+    return _metadata("spid")
 
 
 @bp.get("/cie/metadata.xml")
 def cie_metadata():
-    _enabled()
-    response = make_response(metadata.signed_metadata("cie"))
-    response.mimetype = "application/samlmetadata+xml"
-    return response
+    return _metadata("cie")
 
 
 @bp.get("/<lang>/accesso/spid")
