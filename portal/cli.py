@@ -193,7 +193,7 @@ def init_campaign_commands(app: Flask) -> None:
     def remind_reports_command(at: str | None) -> None:
         """Remind funded projects of their final spending report, 14 days before and on the day it is
         due, once each (cron, daily; idempotent)."""
-        from portal.services.aftercare.spending import remind_reports
+        from portal.services.aftercare.spending_reminders import remind_reports
 
         moment = parse_fixed_now(at) if at else now()
         count = remind_reports(moment)

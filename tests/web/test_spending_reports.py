@@ -30,7 +30,7 @@ from portal.models import (
 )
 from portal.services import data_version, uploads
 from portal.services.accounts import accounts
-from portal.services.aftercare import spending
+from portal.services.aftercare import spending, spending_reminders
 from tests.accounts import csrf_from, make_user, sign_in
 from tests.applicants import pdf_bytes
 from tests.html_validation import vnu_errors
@@ -450,11 +450,11 @@ def reminders_to(app, email) -> list[str]:
 
 def test_the_reminder_run_twice_sends_once(app, world):
     with app.app_context():
-        assert spending.remind_reports(datetime(2022, 2, 14, 9, 0, tzinfo=ROME)) == 0  # 15 days before
+        assert spending_reminders.remind_reports(datetime(2022, 2, 14, 9, 0, tzinfo=ROME)) == 0  # 15 days before
         before = datetime(2022, 2, 15, 9, 0, tzinfo=ROME)
-        assert spending.remind_reports(before) == 2  # Lab Barona and Orto Comune
-        assert spending.remind_reports(before) == 0
-        assert spending.remind_reports(before + timedelta(days=3)) == 0
+        assert spending_reminders.remind_reports(before) == 2  # Lab Barona and Orto Comune
+        assert spending_reminders.remind_reports(before) == 0
+        assert spending_reminders.remind_reports(before + timedelta(days=3)) == 0
     runner = app.test_cli_runner()
     due = runner.invoke(args=["remind-reports", "--now", "2022-03-01T09:00:00+01:00"])
     assert "Queued 2 spending report reminders" in due.output
@@ -470,7 +470,7 @@ def test_the_reminder_run_twice_sends_once(app, world):
 def test_no_reminder_once_the_final_report_is_sent(app, world):
     submitted(app, world, final=True)
     with app.app_context():
-        assert spending.remind_reports(datetime(2022, 3, 1, 9, 0, tzinfo=ROME)) == 1  # Orto Comune only
+        assert spending_reminders.remind_reports(datetime(2022, 3, 1, 9, 0, tzinfo=ROME)) == 1  # Orto Comune only
     assert reminders_to(app, OWNER) == []
     assert len(reminders_to(app, OTHER)) == 1
 

@@ -17,8 +17,7 @@ taken (sent back, the organisation may send it again). Its approval tells the gr
 (`services/aftercare/instalments.py` `final_report_approved`): the balance becomes due.
 
 A final report is due `Edition.final_report_days` (60 when unset) after the application's end date;
-`remind_reports` mails the organisation 14 days before and on the due day, once each, remembered by
-the audit log's entries (no schema of its own).
+`spending_reminders.remind_reports` mails the organisation before and on that day.
 """
 
 from __future__ import annotations
@@ -33,10 +32,9 @@ from flask_babel import lazy_gettext as _l
 
 from portal.clock import to_rome
 from portal.domain import DomainError
-from portal.domain.aftercare import Reminder, ReportStatus, final_report_due, reminder_due
-from portal.domain.campaign import CampaignState
+from portal.domain.aftercare import ReportStatus, final_report_due
 from portal.extensions import db
-from portal.models import Application, AuditEntry, BudgetItem, Campaign, Edition, Role, SpendingReport, User
+from portal.models import Application, BudgetItem, Campaign, Edition, Role, SpendingReport, User
 from portal.services import audit, data_version, uploads
 from portal.services.aftercare import instalments, spending_mail
 from portal.services.campaigns.locking import locked_campaign
@@ -356,57 +354,3 @@ def send_back(report_id: int, reason: str, actor: User, now: datetime) -> Spendi
     )
     spending_mail.queue_reviewed(report, campaign, now)
     return report
-
-
-# --- reminders ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Portal:
-    """The audit log's actor for what the portal does by itself (`flask remind-reports`)."""
-
-    id: None = None
-    email: str = "flask remind-reports"
-
-
-@transactional
-def remind_reports(now: datetime) -> int:
-    """Mail each succeeded campaign's organisation whose final report is due soon (14 days before)
-    or due (from the due day), once each: a reminder sent is an entry of the audit log, looked up
-    under the campaign's row lock, so a second run (even one at the same moment) sends nothing
-    twice. No reminder once a final report is waiting for review or approved."""
-    today = to_rome(now).date()
-    rows = db.session.execute(
-        sa.select(Campaign.id, Application.end_date, Edition.final_report_days)
-        .join(Application, Application.id == Campaign.application_id)
-        .join(Edition, Edition.id == Application.edition_id)
-        .where(Campaign.in_state(CampaignState.SUCCEEDED, now), Application.end_date.is_not(None))
-        .order_by(Campaign.id)
-    ).all()
-    sent = 0
-    for campaign_id, end_date, days in rows:
-        due_on = final_report_due(end_date, days)
-        kind = reminder_due(due_on, today)
-        if kind is None:
-            continue
-        campaign = locked_campaign(campaign_id)
-        if reporting_closed(campaign_id) or _reminded(campaign_id, kind):
-            continue
-        audit.record(_Portal(), kind.action, "campaign", campaign_id, now, label=campaign.title)  # type: ignore[arg-type]
-        spending_mail.queue_reminder(campaign, kind is Reminder.DUE, due_on, now)
-        sent += 1
-    return sent
-
-
-def _reminded(campaign_id: int, kind: Reminder) -> bool:
-    return bool(
-        db.session.scalar(
-            sa.select(
-                sa.exists().where(
-                    AuditEntry.action == kind.action,
-                    AuditEntry.subject_type == "campaign",
-                    AuditEntry.subject_id == campaign_id,
-                )
-            )
-        )
-    )
