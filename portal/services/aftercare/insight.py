@@ -34,6 +34,7 @@ from portal.extensions import db
 from portal.models import Application, Campaign, Edition, Milestone, Pledge
 from portal.services.aftercare import spending
 from portal.services.aftercare.milestones import today_in_rome
+from portal.services.campaigns.gallery import state_in_sql
 from portal.services.cofunding import ledger
 from portal.services.places.neighbourhoods import nil_or_none
 
@@ -107,10 +108,6 @@ def _edition_campaigns(edition: Edition, now: datetime):
     return sa.and_(Campaign.edition_id == edition.id, Campaign.is_public(now))
 
 
-def _state(now: datetime):
-    return sa.case(*((Campaign.in_state(state, now), state.value) for state in CampaignState))
-
-
 def _applications(edition: Edition) -> list[tuple[ApplicationStatus, int | None, int | None, int]]:
     rows = db.session.execute(
         sa.select(Application.status, Application.municipio, Application.nil_id, sa.func.count())
@@ -124,7 +121,7 @@ def _campaigns(edition: Edition, now: datetime) -> list[tuple]:
     """(state, Municipio, NIL, campaigns, raised, pending, supporters) of the public campaigns."""
     public = (
         sa.select(
-            _state(now).label("state"),
+            state_in_sql(now).label("state"),
             Campaign.municipio.label("municipio"),
             Campaign.nil_id.label("nil_id"),
             Campaign.confirmed_cents.label("raised"),
