@@ -143,6 +143,10 @@ class Config:
     # The longest a stored page lives, in seconds (any change to the data retires it at once anyway).
     PAGE_CACHE_TIMEOUT = int(_env("PAGE_CACHE_TIMEOUT", "3600"))
     PAGE_CACHE_ENTRIES = int(_env("PAGE_CACHE_ENTRIES", "2000"))  # memory:// only
+    # On PostgreSQL, each worker hears of every change (LISTEN/NOTIFY) and a visitor without a session
+    # cookie costs no query for the data version (portal/services/version_listener.py). 0: every
+    # request reads it from the database.
+    DATA_VERSION_LISTEN = _env("DATA_VERSION_LISTEN", "1") == "1"
     # Seconds a reverse proxy may serve a public page without asking (s-maxage); 0: it asks every
     # time (a 304 costs one query) and nobody sees a total older than the last pledge.
     PAGE_SHARED_MAX_AGE = int(_env("PAGE_SHARED_MAX_AGE", "0"))
@@ -228,6 +232,9 @@ class TestConfig(Config):
     # The shared page cache is off for the suite (a test may change a rule or a setting under a
     # page); tests/web/test_http_cache.py turns it on, in memory and in the pass's Redis.
     PAGE_CACHE_URL = ""
+    # A test reads a page right after its own commit: the database's number, not the news of it
+    # (tests/web/test_version_listener.py turns the listener on).
+    DATA_VERSION_LISTEN = False
     # Hundreds of accounts are made and signed in: a cheap hash keeps the suite fast. Never outside the tests.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

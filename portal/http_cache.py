@@ -162,18 +162,19 @@ def _personal() -> bool:
     return any(key in session for key in _PERSONAL_SESSION_KEYS)
 
 
-def _validator_of(req: Request) -> _Validator:
+def _validator_of(req: Request, cookieless: bool | None = None) -> _Validator:
     """The page's validator and cache key, from the request alone (Flask's, or the fast path's
     plain werkzeug request): the data version, the build, page or htmx fragment, the language
     (the path's prefix, else the Accept-Language the portal then reads), the content coding
-    Flask-Compress will choose, and the path with its query."""
+    Flask-Compress will choose, and the path with its query. `cookieless`: the fast path knows
+    the request has no session cookie (portal/services/data_version.py `current`)."""
     state = current_app.extensions["http_cache"]
     headers = req.headers
     variant = "fragment" if wants_fragment(headers) else "page"
     prefix = req.path.split("/", 2)[1]
     lang = prefix if prefix in current_app.config["LANGUAGES"] else "~" + headers.get("Accept-Language", "")
     encoding = _choose_algorithm(compress.enabled_algorithms, headers.get("Accept-Encoding", "")) or "identity"
-    tag = f"{data_version.current().key}.{state.build}.{variant}.{encoding}"
+    tag = f"{data_version.current(cookieless).key}.{state.build}.{variant}.{encoding}"
     path = f"{req.path}?{req.query_string.decode('latin-1')}"
     if lang.startswith("~"):  # a page without a language prefix: one copy per Accept-Language
         lang_tag = hashlib.blake2b(lang.encode(), digest_size=4).hexdigest()
@@ -281,7 +282,7 @@ class FastPath:
         if self.app.config["SESSION_COOKIE_NAME"] in req.cookies or self._endpoint(environ) not in SHARED_PAGES:
             return None  # a token page, a form, the API: Flask answers, at no cost of the version read
         with self.app.app_context():
-            validator = _validator_of(req)
+            validator = _validator_of(req, cookieless=True)
             try:
                 entry = cache.get(validator.cache_key)
             except Exception:

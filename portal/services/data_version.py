@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from portal import clock
@@ -34,6 +34,7 @@ from portal.models.campaign import Campaign, CampaignUpdate
 from portal.models.data_version import DataVersion
 from portal.models.edition import Edition
 from portal.models.event import Event
+from portal.services import version_listener
 from portal.services.transaction import in_unit_of_work
 
 T = TypeVar("T")
@@ -92,7 +93,10 @@ def _before_commit(session: Session) -> None:
         session.flush()
     if session.info.pop(_CHANGED, False):
         # The connection itself: a statement through the session would mark it again.
-        session.connection().execute(_BUMP, {"start": secrets.randbelow(1 << 40) + 1})
+        connection = session.connection()
+        connection.execute(_BUMP, {"start": secrets.randbelow(1 << 40) + 1})
+        if connection.dialect.name == "postgresql":  # news for the listeners, sent at COMMIT
+            connection.exec_driver_sql(version_listener.NOTIFY_SQL)
 
 
 def _forget(session: Session, transaction) -> None:
@@ -129,14 +133,21 @@ class _State:
         self.memo_key: str | None = None
         self.memo: dict[str, object] = {}
         self.reader: sa.Engine | None = None  # `_reader`
+        self.listener: version_listener.Listener | None = None  # `_listened_number`
 
 
-def current() -> Version:
+def current(cookieless: bool | None = None) -> Version:
     """The version this request shows: one query (the number), plus a few index-served ones when
-    the number changed or a boundary passed. Read once per request."""
+    the number changed or a boundary passed; for a visitor without a session cookie on PostgreSQL,
+    no query at all between changes (portal/services/version_listener.py). Read once per request.
+    `cookieless`: said by a caller without a request context (the page cache's WSGI layer)."""
     if "data_version" in g:
         return g.data_version
-    number = _read_number()
+    if cookieless is None:
+        cookieless = has_request_context() and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+    number = _listened_number() if cookieless else None
+    if number is None:
+        number = _read_number()
     fixed = clock.fixed_now()
     now = fixed or clock.now()
     state: _State = current_app.extensions["data_version"]
@@ -173,6 +184,24 @@ def _read_number() -> int:
 
 # `_READ`, as the driver receives it: nothing to compile on the hit path.
 _READ_SQL = "SELECT data_version.number FROM data_version WHERE data_version.id = 1"
+
+
+def _listened_number() -> int | None:
+    """The number as this process's listener knows it, outside a unit of work, when the database
+    is PostgreSQL and DATA_VERSION_LISTEN is on; None: read it from the database."""
+    if not current_app.config.get("DATA_VERSION_LISTEN"):
+        return None
+    if db.session.registry.has() and (db.session().in_transaction() or db.session().info.get(_CHANGED)):
+        return None
+    state: _State = current_app.extensions["data_version"]
+    if state.listener is None:
+        engine = _reader(state)
+        if engine.dialect.name != "postgresql":
+            return None
+        with state.lock:
+            if state.listener is None:
+                state.listener = version_listener.Listener(engine, _READ_SQL)
+    return state.listener.number()
 
 
 def _reader(state: _State) -> sa.Engine:
