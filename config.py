@@ -143,6 +143,9 @@ class Config:
     # The longest a stored page lives, in seconds (any change to the data retires it at once anyway).
     PAGE_CACHE_TIMEOUT = int(_env("PAGE_CACHE_TIMEOUT", "3600"))
     PAGE_CACHE_ENTRIES = int(_env("PAGE_CACHE_ENTRIES", "2000"))  # memory:// only
+    # redis:// only: the bytes of stored pages each worker also keeps in its own memory, in front of
+    # Redis (the most asked ones; keyed by the data version like Redis's copies). 0: Redis alone.
+    PAGE_CACHE_NEAR_BYTES = int(_env("PAGE_CACHE_NEAR_BYTES", str(4 * 1024 * 1024)))
     # On PostgreSQL, each worker hears of every change (LISTEN/NOTIFY) and a visitor without a session
     # cookie costs no query for the data version (portal/services/version_listener.py). 0: every
     # request reads it from the database.

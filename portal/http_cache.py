@@ -12,7 +12,8 @@ compression.
   page is stored once rendered and compressed, and served from a before_request hook that runs
   ahead of every other: one query (the version) and one cache read. Stored only when nothing in
   it belongs to someone: anonymous, 200, no cookie set, session untouched, no CSRF token made,
-  not no-store, not streamed.
+  not no-store, not streamed. With Redis, each worker also keeps its most asked pages in its own
+  memory (`_NearCache`, PAGE_CACHE_NEAR_BYTES), under the same version-bearing keys.
 - Flask-Compress compresses text (HTML, CSS, JS, JSON, CSV, XML, SVG, calendars) with brotli or
   gzip, as the browser asks.
 
@@ -26,9 +27,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 
+from cachetools import TTLCache
 from flask import Flask, Response, current_app, g, request, session
 from flask_caching import Cache
 from flask_compress import Compress
@@ -138,7 +142,41 @@ def build_id(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _page_cache(app: Flask) -> Cache | None:
+class _NearCache:
+    """The shared cache (Redis), with each worker's most asked pages in front of it: up to
+    PAGE_CACHE_NEAR_BYTES of stored answers, least recently asked out first, none older than
+    PAGE_CACHE_TIMEOUT. Their keys carry the data version and the build, like the shared cache's,
+    so any change retires both at once; a hit here costs no round trip to Redis."""
+
+    def __init__(self, shared: Cache, max_bytes: int, timeout: int) -> None:
+        self.shared = shared
+        self.near: TTLCache = TTLCache(maxsize=max_bytes, ttl=timeout, getsizeof=_entry_size)
+        self.lock = threading.Lock()  # cachetools' caches are not thread-safe
+
+    def get(self, key: str) -> _Entry | None:
+        with self.lock:
+            entry = self.near.get(key)
+        if entry is None:
+            entry = self.shared.get(key)
+            if entry is not None:
+                self._keep(key, entry)
+        return entry
+
+    def set(self, key: str, entry: _Entry) -> None:
+        self.shared.set(key, entry)
+        self._keep(key, entry)
+
+    def _keep(self, key: str, entry: _Entry) -> None:
+        if _entry_size(entry) <= self.near.maxsize:
+            with self.lock:
+                self.near[key] = entry
+
+
+def _entry_size(entry: _Entry) -> int:
+    return len(entry.body) + 1024  # the headers, roughly
+
+
+def _page_cache(app: Flask) -> Cache | _NearCache | None:
     url = app.config.get("PAGE_CACHE_URL") or ""
     if not url:
         return None
@@ -151,7 +189,10 @@ def _page_cache(app: Flask) -> Cache | None:
         raise ValueError(f"PAGE_CACHE_URL={url!r}: use redis://…, memory:// or leave it empty")
     cache = Cache()
     cache.init_app(app, config={**config, "CACHE_DEFAULT_TIMEOUT": timeout})
-    return cache
+    near_bytes = app.config.get("PAGE_CACHE_NEAR_BYTES") or 0
+    if url.startswith("memory://") or near_bytes <= 0:
+        return cache
+    return _NearCache(cache, near_bytes, timeout)
 
 
 def _personal() -> bool:
@@ -269,12 +310,16 @@ class FastPath:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        response = self._stored(environ)
-        if response is None:
+        found = self._stored(environ)
+        if found is None:
             return self.wsgi_app(environ, start_response)
-        return response(environ, start_response)
+        if isinstance(found, Response):  # a 304
+            return found(environ, start_response)
+        # The stored answer as it was sent the first time, headers included: nothing to build.
+        start_response(_STATUS_LINES[found.status], found.headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [found.body]
 
-    def _stored(self, environ) -> Response | None:
+    def _stored(self, environ) -> _Entry | Response | None:
         cache = self.app.extensions["http_cache"].cache
         if cache is None or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
@@ -292,7 +337,7 @@ class FastPath:
                 return None
             if req.if_none_match and req.if_none_match.contains_weak(validator.etag):
                 return _not_modified(validator)
-        return Response(entry.body, status=entry.status, headers=entry.headers)
+        return entry
 
     def _endpoint(self, environ) -> str | None:
         try:
@@ -302,10 +347,13 @@ class FastPath:
         return endpoint
 
 
+_STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+
+
 @dataclass
 class _State:
     build: str
-    cache: Cache | None
+    cache: Cache | _NearCache | None
 
 
 def init_app(app: Flask) -> None:
