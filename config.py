@@ -150,6 +150,9 @@ class Config:
     # cookie costs no query for the data version (portal/services/version_listener.py). 0: every
     # request reads it from the database.
     DATA_VERSION_LISTEN = _env("DATA_VERSION_LISTEN", "1") == "1"
+    # Rendered pieces of the public pages each worker keeps per data version (portal/rendering.py
+    # `kept_html`, `kept_page`): at most this many bytes, the least recently asked out first.
+    KEPT_HTML_BYTES = int(_env("KEPT_HTML_BYTES", str(6 * 1024 * 1024)))
     # Seconds a reverse proxy may serve a public page without asking (s-maxage); 0: it asks every
     # time (a 304 costs one query) and nobody sees a total older than the last pledge.
     PAGE_SHARED_MAX_AGE = int(_env("PAGE_SHARED_MAX_AGE", "0"))

@@ -3,9 +3,11 @@ or the fragment htmx asked for); and the page of a form with personal data, neve
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from flask import Flask, Response, make_response, render_template, request
+from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,11 +57,53 @@ def kept_html(key: str | None, render: Callable[..., Markup], *args: object) -> 
     if key is None:
         return render(*args)
     try:
-        version = data_version.current()
+        return data_version.kept_html(f"html.{current_lang()}.{key}", lambda: render(*args))
     except SQLAlchemyError:  # the database is away: the 503 page still has its footer
         return render(*args)
-    return data_version.memo(f"html.{current_lang()}.{key}", lambda: render(*args), version)
+
+
+# A page's own parts, as base.html names its blocks: everything but the layout around them.
+PAGE_PARTS = ("title", "description", "head", "breadcrumb", "content", "scripts")
+
+
+def kept_page(template: str, key: str | None, context: Callable[[], dict], blocks: tuple[str, ...] = ()) -> Response:
+    """`render_page(template, blocks, **context())` for a shared page whose own parts (its blocks,
+    or the htmx fragment's) depend only on the data version, the language and `key`: they are
+    rendered once per data version and kept (`data_version.kept_html`); each request renders only
+    the layout around them (the header, with this address's language links, and the footer).
+    `context()` runs only when the parts are rendered. `key` None, or someone signed in: rendered
+    each time."""
+    if key is None or current_user.is_authenticated:
+        return render_page(template, blocks, **context())
+    variant = "fragment" if blocks and wants_fragment() else "page"
+    if request.headers.get("HX-Request"):  # a boosted page also says how many results it found
+        variant += ".hx"
+    name = f"page.{current_lang()}.{key}.{variant}"
+    if variant.startswith("fragment"):
+        body = data_version.kept_html(name, lambda: render_blocks(template, list(blocks), **context()))
+    else:
+        parts = _split(data_version.kept_html(name, lambda: _parts_of(template, context())))
+        body = render_template("_kept_page.html", kept=parts)
+    response = make_response(body)
+    response.vary.add("HX-Request")
+    return response
+
+
+def _parts_of(template: str, context: dict) -> str:
+    """The page's blocks alone, each after a marker no content can contain (base.html, `kept_parts`)."""
+    marker = secrets.token_hex(8)
+    return marker + render_template(template, kept_parts=marker, **context)
+
+
+def _split(rendered: str) -> dict[str, Markup]:
+    marker, rest = rendered[:16], rendered[16:]
+    parts = {}
+    for piece in rest.split(f"<!--{marker}:")[1:]:
+        name, html = piece.split("-->", 1)
+        parts[name] = Markup(html)
+    return parts
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["kept_html"] = kept_html
+    app.jinja_env.globals["PAGE_PARTS"] = PAGE_PARTS

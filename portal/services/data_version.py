@@ -16,6 +16,7 @@ changes the build (portal/http_cache.py) instead.
 from __future__ import annotations
 
 import secrets
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from datetime import datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
+from cachetools import LRUCache
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -134,6 +136,7 @@ class _State:
         self.memo: dict[str, object] = {}
         self.reader: sa.Engine | None = None  # `_reader`
         self.listener: version_listener.Listener | None = None  # `_listened_number`
+        self.html: LRUCache | None = None  # `kept_html`: (version key, name) -> rendered HTML
 
 
 def current(cookieless: bool | None = None) -> Version:
@@ -270,3 +273,25 @@ def memo(name: str, compute: Callable[[], T], version: Version | None = None) ->
         if state.memo_key == key:
             state.memo[name] = value
     return value
+
+
+def kept_html(name: str, render: Callable[[], str]) -> str:
+    """`render()`, a piece of HTML that only changes with the data version (and what `name` says),
+    kept in this process like `memo` — but in a store of at most KEPT_HTML_BYTES, the least recently
+    asked out first (older versions' pieces go that way too): a crawler reading every campaign page
+    cannot grow a worker without bound."""
+    if in_unit_of_work() or db.session.info.get(_CHANGED):
+        return render()
+    key = (current().key, name)
+    state: _State = current_app.extensions["data_version"]
+    with state.lock:
+        if state.html is None:
+            state.html = LRUCache(maxsize=current_app.config["KEPT_HTML_BYTES"], getsizeof=sys.getsizeof)
+        html = state.html.get(key)
+    if html is not None:
+        return html
+    html = render()
+    if sys.getsizeof(html) <= state.html.maxsize:
+        with state.lock:
+            state.html[key] = html
+    return html

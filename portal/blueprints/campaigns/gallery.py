@@ -22,7 +22,7 @@ from portal.domain.application import THEMES
 from portal.domain.gallery import MAX_TEXT, PARAM_OF_STATE, Filters, Sort, page_links, parse_filters, shade
 from portal.i18n import current_lang
 from portal.labels import CAMPAIGN_STATE_LABELS, THEME_LABELS
-from portal.rendering import render_page
+from portal.rendering import kept_page
 from portal.services import data_version
 from portal.services.campaigns import gallery as galleries
 from portal.services.places import city_map
@@ -83,17 +83,22 @@ class MapView:
 def gallery():
     years = galleries.edition_years()
     filters = parse_filters(request.args, years=years, themes=THEMES, municipi=municipi(), nil_ids=all_nil())
-    result = galleries.gallery(filters, now())
-    # Without a text search the page is one of a few: its map and cards are kept per data version.
+    # Without a text search the page is one of a few: its parts (and within them its map and cards)
+    # are kept per data version; with one, only the cards are.
     kept_key = None if filters.text else f"gallery.{filters!r}"
+    return kept_page(
+        "campaigns/gallery.html", kept_key, lambda: _context(filters, years, kept_key), ("results", "gallery_status")
+    )
+
+
+def _context(filters: Filters, years, kept_key: str | None) -> dict:
+    result = galleries.gallery(filters, now())
     city = (
         data_version.memo(f"{kept_key}.map.{current_lang()}", lambda: _map_view(filters, result.counts))
         if kept_key
         else _map_view(filters, result.counts)
     )
-    return render_page(
-        "campaigns/gallery.html",
-        blocks=("results", "gallery_status"),
+    return dict(
         filters=filters,
         result=result,
         years=years,

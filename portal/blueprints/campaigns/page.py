@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.i18n import current_lang
 from portal.models import Campaign, CampaignPhoto, CampaignReward, CampaignUpdate, Pledge
 from portal.models.types import UTCDateTime
+from portal.rendering import kept_page
 from portal.rich_text import sanitise
 from portal.services import data_version
 from portal.services.aftercare import milestones as aftercare
@@ -164,13 +165,22 @@ def page_lists(campaign_id: int) -> PageLists:
 
 @bp.get("/progetti/<slug>")
 def detail(slug: str):
-    return campaign_page(published_campaign(slug))
+    # The page's own parts are kept per data version: no query, no rendering but the layout's.
+    return kept_page(DETAIL, f"campaign.{slug}", lambda: page_context(published_campaign(slug)))
 
 
 def campaign_page(campaign: Campaign, *, preview: bool = False) -> str:
     """The campaign's page. `preview`: as the private preview link shows it before it is public
     (blueprints/campaigns/preview.py): a banner says so, and nothing of what only a public page
     offers (pledging, following, sharing, the link preview's tags, the structured data)."""
+    return render_template(DETAIL, **page_context(campaign, preview=preview))
+
+
+DETAIL = "campaigns/detail.html"
+
+
+def page_context(campaign: Campaign, *, preview: bool = False) -> dict:
+    """What the campaign's page shows (`campaign_page`)."""
     # The lists change only with the data: read once per data version (frozen records, no rows).
     lists = data_version.memo(f"campaign.lists.{campaign.id}", lambda: page_lists(campaign.id))
     nil = presentation.neighbourhood(campaign)
@@ -188,8 +198,7 @@ def campaign_page(campaign: Campaign, *, preview: bool = False) -> str:
             share_text=presentation.share_text(campaign),
             structured_data=presentation.structured_data(campaign, page_url, image_url, nil, figures.is_open),
         )
-    return render_template(
-        "campaigns/detail.html",
+    return dict(
         campaign=campaign,
         edition=campaign.edition,
         nil=nil,
