@@ -17,6 +17,7 @@ from portal.blueprints.transparency import bp
 from portal.clock import now
 from portal.converters import MAX_DATABASE_INTEGER
 from portal.i18n import current_lang, languages
+from portal.services import data_version
 from portal.services.campaigns.syndication import (
     SITEMAP_CHUNK,
     CampaignAddress,
@@ -61,6 +62,12 @@ def _entry(feed: FeedGenerator, item: FeedItem, lang: str) -> None:
 
 @bp.get("/<lang>/progetti/feed.atom")
 def feed():
+    # The feed only changes with the data version: built once per version and language.
+    body = data_version.kept_html(f"feed.{current_lang()}", _feed_xml)
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+def _feed_xml() -> str:
     lang = current_lang()
     moment = now()
     items = feed_items(moment)
@@ -79,7 +86,7 @@ def feed():
     feed.updated(items[0].at if items else moment)
     for item in items:
         _entry(feed, item, lang)
-    return Response(feed.atom_str(pretty=True), content_type="application/atom+xml; charset=utf-8")
+    return feed.atom_str(pretty=True).decode("utf-8")
 
 
 def _urlset(pages: Iterable[tuple[dict[str, str], datetime | None]]) -> str:

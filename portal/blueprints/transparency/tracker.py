@@ -6,12 +6,13 @@ the campaigns are listed a page at a time (`?pagina=`), so the page costs the sa
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, request
 
 from portal.blueprints.transparency import bp, chart
 from portal.clock import now
 from portal.converters import query_int
 from portal.labels import CAMPAIGN_STATE_LABELS, municipio_label
+from portal.rendering import kept_page
 from portal.services.cofunding import ledger
 from portal.services.editions.editions import edition_or_404
 
@@ -29,16 +30,20 @@ def page_links(page: int, pages: int, around: int = 2) -> list[int | None]:
 
 @bp.get("/<lang>/bando/<int:year>/cofinanziamento")
 def tracker(year: int):
+    page = query_int(request.args, "pagina", 1, minimum=1)
+    # The page's own parts are kept per data version: the figures and the lines change only with it.
+    return kept_page("transparency/tracker.html", f"tracker.{year}.{page}", lambda: _context(year, page))
+
+
+def _context(year: int, page: int) -> dict:
     edition = edition_or_404(year)
     moment = now()
     summary = ledger.public_summary(edition, moment)
     pages = ledger.page_count(summary)
-    page = query_int(request.args, "pagina", 1, minimum=1)
     if page > pages:
         abort(404)
     rows, height = chart.area_rows(summary.areas)
-    return render_template(
-        "transparency/tracker.html",
+    return dict(
         edition=edition,
         ledger=summary,
         lines=ledger.campaign_page(edition, moment, page) if summary.public_count else [],
