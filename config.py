@@ -114,6 +114,8 @@ class Config:
     # files under random names, served with long-lived cache headers (a web server may serve the
     # folder itself). A shared volume with several app servers.
     MEDIA_DIR = _env("MEDIA_DIR", str(BASE_DIR / "instance" / "media"))
+    # The open-data exports, one copy per data version (portal/kept_files.py): a local directory.
+    KEPT_FILES_DIR = _env("KEPT_FILES_DIR", str(BASE_DIR / "instance" / "kept-files"))
 
     # Pledges are paid by bank transfer to this account (the payment instructions), or through
     # the payment provider, whose notifications are signed with this shared secret (HMAC-SHA256).

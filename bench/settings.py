@@ -23,6 +23,7 @@ def production_env(database_url: str, work: Path) -> dict[str, str]:
         "MAIL_BACKEND": "file",
         "MAIL_DIR": str(work / "mail"),
         "UPLOAD_DIR": str(work / "uploads"),
+        "KEPT_FILES_DIR": str(work / "kept-files"),
         "PAGE_CACHE_URL": "",
         "BENCH_QUERY_LOG": str(work / "queries.log"),
     }

@@ -69,7 +69,12 @@ def app(tmp_path_factory):
     uploads = tmp_path_factory.mktemp("uploads")
     app = create_app(
         TestConfig,
-        overrides={"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(uploads), "MEDIA_DIR": str(uploads / "media")},
+        overrides={
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_DIR": str(uploads),
+            "MEDIA_DIR": str(uploads / "media"),
+            "KEPT_FILES_DIR": str(uploads / "kept-files"),
+        },
     )
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

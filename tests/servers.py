@@ -299,6 +299,7 @@ def production_env(
         DATABASE_URL=database_url,
         RATELIMIT_STORAGE_URI=storage_uri,
         UPLOAD_DIR=str(upload_dir),
+        KEPT_FILES_DIR=str(upload_dir / "kept-files"),
         PAYMENT_WEBHOOK_SECRET=WEBHOOK_SECRET,
         PAYMENT_PROVIDER="none",  # bank transfers only: no Stripe keys on the test machines
         SESSION_COOKIE_SECURE="0",
@@ -398,7 +399,12 @@ def portal_app(database_url: str, upload_dir: Path) -> Iterator[Flask]:
     from portal import create_app
     from portal.extensions import db
 
-    overrides = {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": str(upload_dir), "PORTAL_NOW": None}
+    overrides = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_DIR": str(upload_dir),
+        "KEPT_FILES_DIR": str(upload_dir / "kept-files"),
+        "PORTAL_NOW": None,
+    }
     app = create_app(TestConfig, overrides=overrides)
     try:
         yield app

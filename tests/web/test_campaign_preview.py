@@ -139,6 +139,7 @@ def test_the_shared_page_cache_never_keeps_a_preview(app, application_id):
         overrides={
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+            "KEPT_FILES_DIR": app.config["KEPT_FILES_DIR"],
             "PAGE_CACHE_URL": "memory://",
             "PORTAL_NOW": NOVEMBER,
         },

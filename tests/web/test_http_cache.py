@@ -38,6 +38,7 @@ def cached_app(app: Flask, url: str = "memory://") -> Flask:
         overrides={
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+            "KEPT_FILES_DIR": app.config["KEPT_FILES_DIR"],
             "PAGE_CACHE_URL": url,
         },
     )
