@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.i18n import current_lang
 from portal.labels import legal_forms_hint
 from portal.models import Edition, EventKind, Role
-from portal.rendering import render_page
+from portal.rendering import kept_page, render_page
 from portal.services import uploads
 from portal.services.courses.calendar import programme, seats_left_for
 from portal.services.courses.calendar_files import event_entry
@@ -41,13 +41,17 @@ def edition_current():
 
 @bp.get("/bando/<int:year>")
 def edition(year: int):
+    # Without a cost to split, the page's own parts are kept per data version; with one, rendered.
+    key = None if "costo" in request.args else f"call.{year}"
+    return kept_page("call/edition.html", key, lambda: _edition_context(year), ("calculator", "calculator_status"))
+
+
+def _edition_context(year: int) -> dict:
     edition = edition_or_404(year)
     form = CostForm(formdata=request.args)
     split = _calculate(form, edition) if "costo" in request.args and edition.has_match_rule else None
     page = call_page(edition, now())
-    return render_page(
-        "call/edition.html",
-        blocks=("calculator", "calculator_status"),
+    return dict(
         edition=edition,
         overview=page.overview,
         form=form,

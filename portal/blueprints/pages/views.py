@@ -13,6 +13,7 @@ from portal.clock import now
 from portal.extensions import db, limiter
 from portal.i18n import current_lang
 from portal.labels import CAMPAIGN_STATE_LABELS
+from portal.rendering import kept_page
 from portal.services.editions.editions import current_edition
 from portal.services.editions.overview import home_page
 from portal.urls import absolute_url
@@ -75,10 +76,14 @@ def security_policy():
 @bp.get("/")
 def home():
     """What a person can do today (`portal.domain.phase`), then the edition's dates."""
+    # Its own parts are kept per data version (what a person can do today is a boundary of it).
+    return kept_page("pages/home.html", "home", _home_context)
+
+
+def _home_context() -> dict:
     edition = current_edition()
     home = home_page(edition, now()) if edition else None
-    return render_template(
-        "pages/home.html",
+    return dict(
         edition=edition,
         home=home,
         today=home.today if home else None,
