@@ -89,14 +89,17 @@ def kept_page(template: str, key: str | None, context: Callable[[], dict], block
     return response
 
 
+_MARKER_BYTES = 8  # a random marker per rendering: no content can contain it
+
+
 def _parts_of(template: str, context: dict) -> str:
-    """The page's blocks alone, each after a marker no content can contain (base.html, `kept_parts`)."""
-    marker = secrets.token_hex(8)
+    """The page's blocks alone, each after the marker (base.html, `kept_parts`), the marker first."""
+    marker = secrets.token_hex(_MARKER_BYTES)
     return marker + render_template(template, kept_parts=marker, **context)
 
 
 def _split(rendered: str) -> dict[str, Markup]:
-    marker, rest = rendered[:16], rendered[16:]
+    marker, rest = rendered[: 2 * _MARKER_BYTES], rendered[2 * _MARKER_BYTES :]
     parts = {}
     for piece in rest.split(f"<!--{marker}:")[1:]:
         name, html = piece.split("-->", 1)

@@ -5,7 +5,10 @@ change (session events, below); a page also changes by the clock alone when a ti
 passes (a campaign opens, closes or goes public, an event starts, registrations close, midnight in
 Rome). `current()` reads both once per request and gives a `Version` whose `key` changes with
 either: the ETags and the shared page cache (portal/http_cache.py) key on it, so a cached page is
-never older than the last change, and `memo()` keeps per-process values that only change with it.
+never older than the last change, `memo()` keeps per-process values that only change with it, and
+`kept_html()` rendered HTML, within a byte budget. On PostgreSQL the bump also sends a NOTIFY and a
+visitor without a session cookie gets the number from this worker's listener, with no query
+(portal/services/version_listener.py says what that costs in freshness).
 
 The bump runs just before COMMIT, after every row lock a service takes, so it waits for no lock
 while holding its own: no deadlock, and PostgreSQL serialises only those last instants of commits.

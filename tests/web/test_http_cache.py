@@ -280,43 +280,41 @@ def redis() -> Iterator[Redis]:
     server.kill()
 
 
-@pytest.mark.servers
-def test_in_redis_two_servers_share_pages_and_a_change_retires_them(app, data, redis):
+@pytest.fixture
+def redis_servers(app, data, redis) -> Iterator[tuple[int, Flask, Flask]]:
+    """Lab Barona, and two app servers sharing one Redis page cache."""
     barona = make_campaign(app)
     a, b = cached_app(app, redis.url), cached_app(app, redis.url)
     set_clock(NOVEMBER, app, a, b)
-    try:
-        first = a.test_client().get(PAGE)
-        assert int(redis.command("DBSIZE")[1:].strip()) >= 1  # stored in Redis
-        assert b.test_client().get(PAGE).data == first.data
-        confirm(a, pledge(a, barona, 40_000), 40_000)
-        after = b.test_client().get(PAGE)
-        assert after.data != first.data
-        assert after.data == fresh(app, PAGE) == a.test_client().get(PAGE).data
-    finally:
-        for each in (a, b):
-            with each.app_context():
-                db.engine.dispose()
+    yield barona, a, b
+    for each in (a, b):
+        with each.app_context():
+            db.engine.dispose()
 
 
 @pytest.mark.servers
-def test_in_redis_each_server_keeps_its_most_asked_pages_near_and_a_change_retires_them(app, data, redis):
-    barona = make_campaign(app)
-    a, b = cached_app(app, redis.url), cached_app(app, redis.url)
-    set_clock(NOVEMBER, app, a, b)
-    try:
-        first = a.test_client().get(PAGE)
-        assert b.test_client().get(PAGE).data == first.data  # read from Redis, and kept by b
-        redis.command("FLUSHDB")
-        with queries_on(b) as statements:
-            again = b.test_client().get(PAGE)
-        assert again.data == first.data
-        assert len(statements) == 1 and "data_version" in statements[0]  # no view ran, Redis was empty
-        confirm(a, pledge(a, barona, 40_000), 40_000)
-        after = b.test_client().get(PAGE)
-        assert after.data != first.data
-        assert after.data == fresh(app, PAGE)
-    finally:
-        for each in (a, b):
-            with each.app_context():
-                db.engine.dispose()
+def test_in_redis_two_servers_share_pages_and_a_change_retires_them(app, redis, redis_servers):
+    barona, a, b = redis_servers
+    first = a.test_client().get(PAGE)
+    assert int(redis.command("DBSIZE")[1:].strip()) >= 1  # stored in Redis
+    assert b.test_client().get(PAGE).data == first.data
+    confirm(a, pledge(a, barona, 40_000), 40_000)
+    after = b.test_client().get(PAGE)
+    assert after.data != first.data
+    assert after.data == fresh(app, PAGE) == a.test_client().get(PAGE).data
+
+
+@pytest.mark.servers
+def test_in_redis_each_server_keeps_its_most_asked_pages_near_and_a_change_retires_them(app, redis, redis_servers):
+    barona, a, b = redis_servers
+    first = a.test_client().get(PAGE)
+    assert b.test_client().get(PAGE).data == first.data  # read from Redis, and kept by b
+    redis.command("FLUSHDB")
+    with queries_on(b) as statements:
+        again = b.test_client().get(PAGE)
+    assert again.data == first.data
+    assert len(statements) == 1 and "data_version" in statements[0]  # no view ran, Redis was empty
+    confirm(a, pledge(a, barona, 40_000), 40_000)
+    after = b.test_client().get(PAGE)
+    assert after.data != first.data
+    assert after.data == fresh(app, PAGE)
