@@ -8,7 +8,6 @@ from collections.abc import Callable
 from portal import layout
 from portal.extensions import db
 
-
 # A page rendered once per request (the home page's own parts are kept, and rendered apart from its
 # layout when they are not: the layout's context runs twice then).
 PAGE = "/it/accessibilita"
