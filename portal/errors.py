@@ -12,7 +12,7 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntity
 from werkzeug.urls import iri_to_uri
 from werkzeug.wsgi import LimitedStream
 
-from portal.extensions import limiter, login_manager
+from portal.extensions import db, limiter, login_manager
 from portal.services import transaction
 
 PAGES = {400, 403, 404, 405, 429, 500}
@@ -48,6 +48,20 @@ def init_app(app: Flask) -> None:
         if not database_unavailable(error):
             raise error  # any other database error is a bug: logged, and the 500 page
         return unavailable(error)
+
+    @app.teardown_appcontext
+    def end_session(_error) -> None:
+        """The request's session ends here, ahead of Flask-SQLAlchemy's own teardown (registered
+        earlier, so run later). A connection the database cut after the answer was made (a restart,
+        an administrator's command) fails the session's last rollback: that must not turn the
+        answer into a 500. The session is dropped with its dead connection; the pool makes another."""
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            if not database_unavailable(error):
+                raise
+            current_app.logger.warning("Database connection lost at the end of a request: %s", error.orig)
+            db.session.registry.clear()
 
 
 # How long people and the payment provider are asked to wait when the database is unreachable.

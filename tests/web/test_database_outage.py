@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from portal.domain.pledge import PledgeStatus
 from portal.extensions import db
@@ -291,6 +291,25 @@ def test_the_database_lost_after_the_view_is_still_a_503(app, client, data, monk
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     assert UNAVAILABLE_IT in response.get_data(as_text=True)
+
+
+def test_a_connection_cut_after_the_answer_leaves_the_answer_alone(app, client, data, monkeypatch):
+    """The database goes away between the answer and the session's last rollback (seen under an
+    outage): the visitor still gets the page, not a 500."""
+    remove = scoped_session.remove
+    cut = []
+
+    def cut_off(sessions):  # the session's end, once: its rollback meets a closed connection
+        remove(sessions)
+        if not cut:
+            cut.append(True)
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to administrator command"))
+
+    monkeypatch.setattr(scoped_session, "remove", cut_off)
+    response = client.get("/it/calendario")
+    monkeypatch.undo()
+    assert cut and response.status_code == 200
+    assert client.get("/it/calendario").status_code == 200
 
 
 def test_other_database_errors_are_still_bugs_with_the_500_page(app, client, data, monkeypatch):
